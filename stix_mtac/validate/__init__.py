@@ -1,0 +1,1 @@
+"""Bundle validation: stix2-validator conformance plus the project's semantic checks."""
