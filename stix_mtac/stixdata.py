@@ -1,0 +1,89 @@
+"""Read-only access to the reference data shipped in ``stix_mtac/data``.
+
+Vocabularies, the spec's relationship table, the confidence scale, technique catalogues and
+marking definitions are data files, so reviewers can check them against the specification
+without reading code. Each loader reads its file once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+# Relationship types any two objects may have (STIX 2.1 section 5.1.1 / 4: common relationships).
+ANY_PAIR_KEY = "common"
+
+
+def _data_text(*parts: str) -> str:
+    return resources.files("stix_mtac.data").joinpath(*parts).read_text(encoding="utf-8")
+
+
+@cache
+def vocabularies() -> Mapping[str, frozenset[str]]:
+    """Open vocabularies by name (``industry-sector-ov`` -> values)."""
+    raw: dict[str, Any] = json.loads(_data_text("stix", "vocabularies.json"))
+    return {name: frozenset(values) for name, values in raw.items() if not name.startswith("_")}
+
+
+@cache
+def _relationship_table() -> tuple[frozenset[str], dict[str, dict[str, frozenset[str]]]]:
+    raw: dict[str, Any] = json.loads(_data_text("stix", "relationships.json"))
+    common = frozenset(raw[ANY_PAIR_KEY])
+    suggested = {
+        source: {rel: frozenset(targets) for rel, targets in by_type.items()}
+        for source, by_type in raw["suggested"].items()
+    }
+    return common, suggested
+
+
+def is_suggested_relationship(source_type: str, relationship_type: str, target_type: str) -> bool:
+    """True when the spec suggests ``relationship_type`` from ``source_type`` to ``target_type``."""
+    common, suggested = _relationship_table()
+    if relationship_type in common:
+        return True
+    return target_type in suggested.get(source_type, {}).get(relationship_type, frozenset())
+
+
+def suggested_relationship_types(source_type: str, target_type: str) -> list[str]:
+    """The relationship types the spec suggests for this pair, for error messages."""
+    common, suggested = _relationship_table()
+    specific = [
+        rel for rel, targets in suggested.get(source_type, {}).items() if target_type in targets
+    ]
+    return sorted(specific) + sorted(common)
+
+
+@cache
+def confidence_scale() -> tuple[Mapping[str, int], Mapping[str, int]]:
+    """(estimative wording -> confidence, outside-source grade -> confidence)."""
+    raw = yaml.safe_load(_data_text("confidence.yaml"))
+    return dict(raw["wordings"]), dict(raw["outside_grades"])
+
+
+@cache
+def frameworks() -> Mapping[str, Mapping[str, str]]:
+    """Technique catalogues by name (``mitre-attack``, ``disarm``)."""
+    raw: dict[str, dict[str, str]] = yaml.safe_load(_data_text("frameworks.yaml"))
+    return raw
+
+
+def marking_names() -> list[str]:
+    """Names a facts file may give in ``marking:``."""
+    folder = resources.files("stix_mtac.data").joinpath("markings")
+    return sorted(
+        entry.name.removesuffix(".json")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".json")
+    )
+
+
+@cache
+def marking_definition(name: str) -> Mapping[str, Any]:
+    """The marking-definition object shipped under ``name``, exactly as published."""
+    value: dict[str, Any] = json.loads(_data_text("markings", f"{name}.json"))
+    return value

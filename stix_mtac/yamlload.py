@@ -1,0 +1,109 @@
+"""YAML reading that remembers where every value came from.
+
+Facts files are edited by hand, so a problem must be reported at its line. PyYAML's plain
+loaders forget positions and silently let a repeated key overwrite the first one; this loader
+keeps a line number for every key path and refuses duplicate keys. Dates stay strings: the
+facts schema checks their form, and a YAML timestamp type would hide typos like 2023-13-01.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+KeyPath = tuple[str | int, ...]
+
+
+class _NoDatesLoader(yaml.SafeLoader):
+    """SafeLoader without the implicit timestamp type."""
+
+
+_NoDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class YamlProblem(ValueError):
+    """A YAML syntax error or duplicate key, with its 1-based line."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LocatedYaml:
+    """Parsed YAML data plus the line of every key path in it."""
+
+    data: Any
+    lines: dict[KeyPath, int]
+
+    def line_of(self, path: KeyPath) -> int | None:
+        """The line of ``path`` or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                return line
+        return None
+
+
+def format_path(path: KeyPath) -> str:
+    """``("campaigns", 2, "first_seen")`` -> ``campaigns[2].first_seen``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def load_located_yaml(text: str) -> LocatedYaml:
+    """Parse one YAML document; raise YamlProblem on syntax errors and duplicate keys."""
+    try:
+        node = yaml.compose(text, Loader=_NoDatesLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise YamlProblem(line, f"YAML syntax error: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(1, f"YAML error: {exc}") from None
+    if node is None:
+        return LocatedYaml(None, {})
+    lines: dict[KeyPath, int] = {}
+    _index_lines(node, (), lines)
+    loader = _NoDatesLoader("")
+    try:
+        data = loader.construct_document(node)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise YamlProblem(line, f"YAML error: {exc.problem}") from None
+    finally:
+        loader.dispose()
+    return LocatedYaml(data, lines)
+
+
+def _index_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            key_line = key_node.start_mark.line + 1
+            if key in seen:
+                raise YamlProblem(
+                    key_line,
+                    f"{format_path((*path, key))}: duplicate key (first on line {seen[key]}); "
+                    "YAML would silently keep only the last one",
+                )
+            seen[key] = key_line
+            _index_lines(value_node, (*path, key), lines)
+            lines[(*path, key)] = key_line
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index_lines(item, (*path, index), lines)
