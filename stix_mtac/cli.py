@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 from typing import Any
 
@@ -17,6 +18,9 @@ import click
 
 from stix_mtac import __version__
 from stix_mtac.errors import StixMtacError
+
+DEBUG_ENV = "STIX_MTAC_DEBUG"
+INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE from sysexits.h
 
 # command name -> "module:attribute" under stix_mtac.commands
 COMMANDS: dict[str, str] = {
@@ -46,6 +50,7 @@ Exit codes:
   8  TAXII credentials refused
   9  TAXII server reported failed objects
  10  output cannot be written
+ 70  internal error (a bug; set STIX_MTAC_DEBUG=1 for the traceback)
 """
 
 
@@ -77,6 +82,17 @@ class LazyGroup(click.Group):
             for line in error.lines():
                 click.echo(f"error: {line}", err=True)
             ctx.exit(error.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as error:  # a bug: say so in one line unless asked for the traceback
+            if os.environ.get(DEBUG_ENV):
+                raise
+            click.echo(
+                f"error: internal error: {type(error).__name__}: {error} "
+                f"(please report it; set {DEBUG_ENV}=1 for the traceback)",
+                err=True,
+            )
+            ctx.exit(INTERNAL_ERROR_EXIT)
 
 
 @click.group(cls=LazyGroup, epilog=EXIT_CODES_HELP)
@@ -94,3 +110,7 @@ def cli() -> None:
 def main() -> None:
     """Console-script entry point."""
     sys.exit(cli.main(prog_name="stix-mtac"))
+
+
+if __name__ == "__main__":
+    main()

@@ -20,6 +20,7 @@ Exit codes (documented in the README and in ``stix-mtac --help``):
  8   a TAXII server refused the credentials (HTTP 401/403)
  9   publishing finished but the server reported failed objects
 10   an output file or directory cannot be written
+70   internal error: a bug (``STIX_MTAC_DEBUG=1`` shows the traceback)
 ==== ===================================================================
 """
 

@@ -1,0 +1,134 @@
+"""`stix-mtac export`, `reports`, `facts`, help texts and atomic writes, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from stix_mtac import fileio
+from stix_mtac.cli import COMMANDS, cli
+from stix_mtac.errors import OutputError
+
+REPO = Path(__file__).resolve().parent.parent
+COMMITTED = REPO / "bundles" / "mtac-east-asia-2023-09-07.json"
+EXAMPLE = Path(__file__).parent / "facts_examples" / "example-iran-style.yaml"
+
+
+def test_export_without_arguments_writes_the_builtin_bundle_into_bundles(tmp_path: Path) -> None:
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        result = runner.invoke(cli, ["export"], env={"STIX_MTAC_SIGNING_KEY": ""})
+        assert result.exit_code == 0, result.output
+        written = Path("bundles/mtac-east-asia-2023-09-07.json").read_bytes()
+        assert written == COMMITTED.read_bytes()
+        assert sorted(os.listdir("bundles")) == ["mtac-east-asia-2023-09-07.json"]
+    lines = result.output.splitlines()
+    assert len(lines) == 1
+    summary = lines[0]
+    assert summary.startswith("exported 73 objects (36 relationship, 11 identity")
+    assert "18/18 facts covered" in summary
+    assert "bundles/mtac-east-asia-2023-09-07.json" in summary
+    assert "UNSIGNED" in summary, "an unsigned export must say so plainly"
+
+
+def test_export_to_stdout_writes_only_the_bundle_there(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", "--out", "-"])
+    assert result.exit_code == 0
+    assert result.stdout_bytes == COMMITTED.read_bytes()
+    assert "to standard output" in result.stderr
+
+
+def test_export_of_another_facts_file_into_another_directory(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["export", "--facts", str(EXAMPLE), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 0, result.output
+    bundle = json.loads((tmp_path / "out" / "example-influence-2024-01-15.json").read_text())
+    assert bundle["type"] == "bundle" and len(bundle["objects"]) == 8
+
+
+def test_export_into_an_unwritable_place_exits_10(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = CliRunner().invoke(cli, ["export", "--out", str(blocker / "sub")])
+    assert result.exit_code == 10, result.output
+    assert result.output.startswith("error: ") and "Traceback" not in result.output
+
+
+def test_reports_lists_the_builtin_report() -> None:
+    result = CliRunner().invoke(cli, ["reports"])
+    assert result.exit_code == 0
+    assert result.output == (
+        "mtac-east-asia-2023-09-07  2023-09-07  Sophistication, scope, and scale: Digital "
+        "threats from East Asia increase in breadth and effectiveness\n"
+    )
+
+
+def test_facts_prints_each_fact_with_its_objects() -> None:
+    result = CliRunner().invoke(cli, ["facts"])
+    assert result.exit_code == 0
+    blocks = re.split(r"\n(?=\S)", result.output.strip())
+    headers = [block.split(" ", 1)[0] for block in blocks]
+    assert headers[:16] == [f"S{n:02d}" for n in range(1, 10)] + ["S09a"] + [
+        f"S{n}" for n in range(10, 16)
+    ]
+    storm = next(block for block in blocks if block.startswith("S09 "))
+    assert "intrusion-set Storm-0558  intrusion-set--" in storm
+    for block in blocks:
+        assert "\n    " in block, f"fact without objects: {block}"
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and re.fullmatch(r"stix-mtac, version \S+\n", result.output)
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for command in COMMANDS:
+        assert f"stix-mtac {command}" in readme, command
+
+
+def test_atomic_write_leaves_the_old_file_when_interrupted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "bundle.json"
+    target.write_bytes(b"old")
+
+    def interrupted(source: str, destination: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fileio.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        fileio.write_atomic(target, b"new content")
+    assert target.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["bundle.json"], "no temporary file is left behind"
+
+
+def test_atomic_write_reports_a_full_disk_as_an_output_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fileio.os, "fsync", full)
+    with pytest.raises(OutputError, match="No space left on device"):
+        fileio.write_atomic(tmp_path / "bundle.json", b"data")
+    assert os.listdir(tmp_path) == []
+
+
+def test_atomic_write_sets_the_requested_mode(tmp_path: Path) -> None:
+    fileio.write_atomic(tmp_path / "secret", b"x", mode=0o600)
+    assert (tmp_path / "secret").stat().st_mode & 0o777 == 0o600

@@ -1,0 +1,273 @@
+"""The facts file: its content against the source, and every way a broken one is reported."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from stix_mtac.build import builtin_facts_path
+from stix_mtac.cli import cli
+from stix_mtac.errors import FactsError
+from stix_mtac.facts import load_facts
+
+BUILTIN = builtin_facts_path()
+SOURCE_TEXT = BUILTIN.with_name("mtac-east-asia-2023-09-07.source.txt")
+EXAMPLE = Path(__file__).parent / "facts_examples" / "example-iran-style.yaml"
+
+# The 16 facts of ../shared/DOMAIN.md section 2, by id, with words each quote must contain.
+SOURCE_FACTS = {
+    "S01": ["Sep 7, 2023", "Clint Watts", "General Manager"],
+    "S02": ["Sophistication, scope, and scale"],
+    "S03": ["semiannual"],
+    "S04": ["automatically generate images", "mimic U.S. voters"],
+    "S05": ["most likely", "diffusion-powered"],
+    "S06": ["AI-generated visual media", "gun violence"],
+    "S07": ["South China Sea", "intelligence collection and malware execution"],
+    "S08": ["U.S. defense industry", "U.S. infrastructure"],
+    "S09": ["Storm-0558", "approximately 25 organizations"],
+    "S10": ["230", "masquerade as independent"],
+    "S11": ["China Radio International", "103 million", "40 languages"],
+    "S12": ["not observed China to combine cyber and influence"],
+    "S13": ["cryptocurrency", "revenue for the state"],
+    "S14": ["maritime and shipbuilding"],
+    "S15": ["Russian government and defense industry", "likely for intelligence collection"],
+    "S16": ["2024", "Taiwan and the United States are likely"],
+}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_every_source_fact_is_present_with_its_words() -> None:
+    facts = load_facts(BUILTIN).facts
+    for fact_id, words in SOURCE_FACTS.items():
+        assert fact_id in facts, f"{fact_id} missing"
+        for word in words:
+            assert word in facts[fact_id].quote, f"{fact_id}: quote lacks {word!r}"
+
+
+def test_every_report_quote_occurs_in_the_cleaned_source_text() -> None:
+    # Read the YAML directly, not through load_facts, so this does not trust the loader's check.
+    raw = yaml.safe_load(BUILTIN.read_text(encoding="utf-8"))
+    source = _squash(SOURCE_TEXT.read_text(encoding="utf-8"))
+    own = [fact for fact in raw["facts"] if "source" not in fact]
+    assert len(own) >= 16
+    for fact in own:
+        assert _squash(fact["quote"]) in source, fact["id"]
+
+
+def test_outside_facts_name_a_source_and_score_below_the_reports_own() -> None:
+    loaded = load_facts(BUILTIN)
+    outside = [fact for fact in loaded.facts.values() if not fact.from_report]
+    assert outside, "expected at least one outside fact (E13)"
+    lowest_own = min(fact.confidence for fact in loaded.facts.values() if fact.from_report)
+    for fact in outside:
+        assert fact.source in loaded.sources
+        assert fact.confidence < lowest_own
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "Russia's African coup strategy",
+        "India's AI Opportunity",
+        "Related Blogs",
+        "More Cybersecurity Stories",
+        "Tags:",
+        "© Microsoft",
+        "Surface Laptop",
+        "<u>",
+    ],
+)
+def test_cleaned_source_text_has_no_page_furniture(furniture: str) -> None:
+    assert furniture not in SOURCE_TEXT.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "ocr_error", ["cyberdarpablities", "Algenerated", "nëw", " Al ", " Al,", " Al:"]
+)
+def test_cleaned_source_text_has_no_ocr_errors(ocr_error: str) -> None:
+    assert ocr_error not in SOURCE_TEXT.read_text(encoding="utf-8")
+
+
+def test_estimative_wording_sets_confidence_on_the_appendix_a_scale() -> None:
+    facts = load_facts(BUILTIN).facts
+    # "likely" is in the Likely/Probable band (55-80), "most likely" higher, statements higher.
+    assert 55 <= facts["S16"].confidence <= 80
+    assert facts["S09a"].wording == "likely" and 55 <= facts["S09a"].confidence <= 80
+    assert facts["S16"].confidence < facts["S05"].confidence < facts["S09"].confidence <= 95
+
+
+# ---- broken facts files: one line per problem, exit code 3, no traceback ----------------
+
+
+def _write(tmp_path: Path, body: str, name: str = "broken.yaml") -> Path:
+    (tmp_path / "example-iran-style.source.txt").write_text(
+        EXAMPLE.with_name("example-iran-style.source.txt").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert old in text, old
+    return _write(tmp_path, text.replace(old, new, 1))
+
+
+def _export_errors(path: Path, tmp_path: Path) -> list[str]:
+    result = CliRunner().invoke(
+        cli, ["export", "--facts", str(path), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists(), "nothing may be written for broken facts"
+    return [line for line in result.output.splitlines() if line]
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(needle)
+
+
+def test_bad_date_names_file_line_and_key_path(tmp_path: Path) -> None:
+    path = _variant(tmp_path, 'published: "2024-01-15"', 'published: "2024-13-01"')
+    lines = _export_errors(path, tmp_path)
+    line = _line_of(path, "2024-13-01")
+    assert lines == [
+        f"error: broken.yaml:{line}: report.published: '2024-13-01' is not a date (YYYY-MM-DD)"
+    ]
+
+
+def test_unknown_key_is_reported_at_its_line(tmp_path: Path) -> None:
+    path = _variant(
+        tmp_path, "    name: Example-Actor-1\n", "    name: Example-Actor-1\n    nmae: typo\n"
+    )
+    lines = _export_errors(path, tmp_path)
+    line = _line_of(path, "nmae")
+    assert lines == [
+        f"error: broken.yaml:{line}: intrusion_sets[0].nmae: unknown key "
+        "(check the spelling; see data/facts.schema.json)"
+    ]
+
+
+def test_wrong_type(tmp_path: Path) -> None:
+    path = _variant(
+        tmp_path,
+        "    facts: [F1]\n    description: An actor",
+        "    facts: F1\n    description: An actor",
+    )
+    lines = _export_errors(path, tmp_path)
+    assert len(lines) == 1
+    assert "intrusion_sets[0].facts: expected array, got a string" in lines[0]
+
+
+def test_relationship_type_not_suggested_for_the_pair(tmp_path: Path) -> None:
+    path = _variant(
+        tmp_path,
+        "type: targets, target: location/israel",
+        "type: located-at, target: location/israel",
+    )
+    lines = _export_errors(path, tmp_path)
+    assert len(lines) == 1
+    assert (
+        "relationships[0].type: intrusion-set located-at location is not a relationship" in lines[0]
+    )
+    assert "originates-from" in lines[0], "the message lists what the spec suggests instead"
+
+
+def test_quote_missing_from_source(tmp_path: Path) -> None:
+    path = _variant(
+        tmp_path,
+        'quote: "The operation used fabricated news personas"',
+        'quote: "The operation used invented words"',
+    )
+    lines = _export_errors(path, tmp_path)
+    line = _line_of(path, "invented words")
+    assert lines == [
+        f"error: broken.yaml:{line}: facts[1].quote: quote not found in "
+        "example-iran-style.source.txt (copy it verbatim from the source)"
+    ]
+
+
+def test_missing_quote_key(tmp_path: Path) -> None:
+    path = _variant(tmp_path, '    quote: "The operation used fabricated news personas"\n', "")
+    lines = _export_errors(path, tmp_path)
+    assert lines and all("facts[1]" in line for line in lines)
+    assert any("missing required key 'quote'" in line for line in lines)
+
+
+def test_yaml_syntax_error(tmp_path: Path) -> None:
+    path = _variant(
+        tmp_path,
+        "facts: [F1]\n  description: A fictional",
+        "facts: [F1\n  description: A fictional",
+    )
+    lines = _export_errors(path, tmp_path)
+    assert len(lines) == 1
+    assert re.fullmatch(r"error: broken\.yaml:\d+: YAML syntax error: .+", lines[0])
+
+
+def test_duplicate_yaml_key(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "marking: tlp-clear\n", "marking: tlp-clear\nmarking: tlp-clear\n")
+    lines = _export_errors(path, tmp_path)
+    assert len(lines) == 1 and "marking: duplicate key (first on line" in lines[0]
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, "\n\n")
+    assert _export_errors(path, tmp_path) == [
+        "error: broken.yaml: the file is empty; expected a facts document"
+    ]
+
+
+def test_file_not_found(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    assert _export_errors(missing, tmp_path) == [f"error: {missing}: no such facts file"]
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    text = text.replace('published: "2024-01-15"', 'published: "2024-02-30"')
+    text = text.replace("marking: tlp-clear", "marking: tlp-purple")
+    text = text.replace("country: IL, region: western-asia", "country: IL, region: middle-earth")
+    text = text.replace("facts: [F2]}", "facts: [F9]}")
+    path = _write(tmp_path, text)
+    lines = _export_errors(path, tmp_path)
+    # The schema pass stops before cross-references, so fix shape errors first, then the rest.
+    assert lines == [
+        f"error: broken.yaml:{_line_of(path, '2024-02-30')}: report.published: "
+        "'2024-02-30' is not a date (YYYY-MM-DD)"
+    ]
+    path = _write(tmp_path, text.replace('"2024-02-30"', '"2024-02-29"'))
+    lines = _export_errors(path, tmp_path)
+    assert [line.split(": ")[2] for line in lines] == [
+        "marking",
+        "locations[0].region",
+        "relationships[1].facts[0]",
+    ], lines
+    assert "'middle-earth' is not in the STIX vocabulary region-ov" in lines[1]
+    assert "no fact with id 'F9'" in lines[2]
+
+
+def test_a_fact_that_supports_nothing_is_reported(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("facts: [F2]", "facts: [F1]")
+    lines = _export_errors(_write(tmp_path, text), tmp_path)
+    assert len(lines) == 1
+    assert "facts[1].id: fact F2 supports no object; cite it or drop it" in lines[0]
+
+
+def test_facts_error_lists_problems_as_lines() -> None:
+    error = FactsError(["a.yaml:1: x: one", "a.yaml:2: y: two"])
+    assert error.lines() == ["a.yaml:1: x: one", "a.yaml:2: y: two"]
+    assert error.exit_code == 3
