@@ -132,3 +132,13 @@ def test_atomic_write_reports_a_full_disk_as_an_output_error(
 def test_atomic_write_sets_the_requested_mode(tmp_path: Path) -> None:
     fileio.write_atomic(tmp_path / "secret", b"x", mode=0o600)
     assert (tmp_path / "secret").stat().st_mode & 0o777 == 0o600
+
+
+def test_readme_fact_table_is_current() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- fact-table:start")
+    start = readme.index("\n", start) + 1
+    end = readme.index("<!-- fact-table:end -->")
+    result = CliRunner().invoke(cli, ["facts", "--format", "markdown"])
+    assert result.exit_code == 0
+    assert readme[start:end] == result.output, "regenerate with `stix-mtac facts --format markdown`"

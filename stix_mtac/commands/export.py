@@ -11,7 +11,6 @@ import click
 
 from stix_mtac.build import (
     BUILTIN_REPORT,
-    BuildResult,
     build_from_path,
     builtin_facts_path,
     builtin_reports,
@@ -19,6 +18,7 @@ from stix_mtac.build import (
 from stix_mtac.errors import InvalidBundleError, KeyFileError
 from stix_mtac.export import Signer, export_bundle
 from stix_mtac.facts import load_facts
+from stix_mtac.trace import fact_table_markdown, fact_trace_lines
 
 SIGNING_KEY_ENV = "STIX_MTAC_SIGNING_KEY"
 PASSPHRASE_ENV = "STIX_MTAC_KEY_PASSPHRASE"
@@ -127,21 +127,6 @@ def reports() -> None:
         click.echo(f"{key}  {info.published}  {info.title}")
 
 
-def _object_label(obj: dict[str, Any]) -> str:
-    if obj["type"] == "relationship":
-        return f"relationship {obj['relationship_type']}"
-    return f"{obj['type']} {obj.get('name', '')}".rstrip()
-
-
-def _print_trace(result: BuildResult) -> None:
-    by_id = {obj["id"]: obj for obj in result.bundle["objects"]}
-    for fact_id, fact in result.facts.facts.items():
-        origin = "report" if fact.from_report else f"source {fact.source}"
-        click.echo(f"{fact_id} ({origin}, confidence {fact.confidence}): {fact.claim}")
-        for object_id in result.objects_by_fact[fact_id]:
-            click.echo(f"    {_object_label(by_id[object_id])}  {object_id}")
-
-
 @click.command()
 @click.option(
     "--facts",
@@ -149,11 +134,24 @@ def _print_trace(result: BuildResult) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Facts file (default: the built-in MTAC East Asia report).",
 )
-def facts(facts: Path | None) -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text: a fact per line with its objects below; markdown: the README's table.",
+)
+def facts(facts: Path | None, output_format: str) -> None:
     """Print, for each fact, the STIX objects it produced.
 
     \b
-    Example:
+    Examples:
       stix-mtac facts | less
+      stix-mtac facts --facts my-report.yaml --format markdown
     """
-    _print_trace(build_from_path(_facts_path(facts)))
+    result = build_from_path(_facts_path(facts))
+    if output_format == "markdown":
+        click.echo(fact_table_markdown(result), nl=False)
+    else:
+        click.echo("\n".join(fact_trace_lines(result)))
