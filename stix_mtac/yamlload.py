@@ -69,26 +69,52 @@ def load_located_yaml(text: str) -> LocatedYaml:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
-        raise YamlProblem(line, f"YAML syntax error: {exc.problem or exc.context}") from None
+        raise YamlProblem(
+            line, f"YAML syntax error: {_one_line(exc.problem or exc.context)}"
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlProblem(line, f"character U+{exc.character:04X} is not allowed in YAML") from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(1, f"YAML error: {exc}") from None
+        raise YamlProblem(1, f"YAML error: {_one_line(str(exc))}") from None
+    except RecursionError:
+        raise YamlProblem(1, "YAML nested too deeply") from None
     if node is None:
         return LocatedYaml(None, {})
     lines: dict[KeyPath, int] = {}
-    _index_lines(node, (), lines)
+    try:
+        _index_lines(node, (), lines, set())
+    except RecursionError:
+        raise YamlProblem(1, "YAML nested too deeply") from None
     loader = _NoDatesLoader("")
     try:
         data = loader.construct_document(node)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else 1
-        raise YamlProblem(line, f"YAML error: {exc.problem}") from None
+        raise YamlProblem(line, f"YAML error: {_one_line(exc.problem)}") from None
     finally:
         loader.dispose()
     return LocatedYaml(data, lines)
 
 
-def _index_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "unreadable YAML").split())
+
+
+def _index_lines(
+    node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], seen_nodes: set[int]
+) -> None:
+    # An alias makes one node appear at several paths; expanding them is how "billion laughs"
+    # documents exhaust memory, and hand-written facts have no use for them.
+    if isinstance(node, yaml.CollectionNode):
+        if id(node) in seen_nodes:
+            raise YamlProblem(
+                node.start_mark.line + 1,
+                f"{format_path(path) or 'document'}: YAML aliases (*name) are not allowed "
+                "in facts files",
+            )
+        seen_nodes.add(id(node))
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
@@ -102,8 +128,8 @@ def _index_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> N
                     "YAML would silently keep only the last one",
                 )
             seen[key] = key_line
-            _index_lines(value_node, (*path, key), lines)
+            _index_lines(value_node, (*path, key), lines, seen_nodes)
             lines[(*path, key)] = key_line
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _index_lines(item, (*path, index), lines)
+            _index_lines(item, (*path, index), lines, seen_nodes)
