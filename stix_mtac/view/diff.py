@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from stix_mtac.canonical import canonical_bytes
 from stix_mtac.view.objects import BundleView, StixObject, display_name
 from stix_mtac.view.text import wrapped
 from stix_mtac.view.timestamps import timestamp_key
@@ -54,15 +53,27 @@ def _modified(obj: StixObject) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _comparable(value: Any) -> Any:
+    """A JSON value in a form where == means "same JSON": key order is ignored, ``1`` equals
+    ``1.0`` but not ``true`` (Python's ``True == 1`` would hide that change), and integers of
+    any size compare exactly."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return (type(value).__name__, value)
+    if isinstance(value, int | float):
+        return ("number", value)
+    if isinstance(value, list):
+        return ("list", tuple(_comparable(item) for item in value))
+    if isinstance(value, dict):
+        return ("object", tuple(sorted((key, _comparable(item)) for key, item in value.items())))
+    return ("other", repr(value))
+
+
 def changed_properties(old: StixObject, new: StixObject) -> tuple[str, ...]:
-    """Top-level properties added, removed or with another value (compared in canonical form,
-    so ``1`` and ``true`` differ while key order and ``1.0`` vs ``1`` do not)."""
+    """Top-level properties added, removed or with another JSON value, sorted."""
     return tuple(
         key
         for key in sorted(set(old) | set(new))
-        if key not in old
-        or key not in new
-        or canonical_bytes(old[key]) != canonical_bytes(new[key])
+        if key not in old or key not in new or _comparable(old[key]) != _comparable(new[key])
     )
 
 

@@ -1,0 +1,276 @@
+"""`stix-mtac graph`: every object a node, every relationship an edge, in SVG, PNG and HTML."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from test_show_support import (
+    BUILTIN,
+    CAMPAIGN,
+    RELATIONSHIPS,
+    builtin_bundle,
+    sample_bundle,
+    write_bundle,
+)
+
+from stix_mtac.cli import cli
+from stix_mtac.view.html import script_safe_json
+from stix_mtac.view.layout import wrap_label
+from stix_mtac.view.styles import style_for
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def draw(tmp_path: Path, bundle_path: Path, name: str) -> Path:
+    out = tmp_path / name
+    result = CliRunner().invoke(cli, ["graph", str(bundle_path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"wrote {out} ({out.suffix[1:]})\n"
+    return out
+
+
+def expected_nodes(bundle: dict[str, Any]) -> set[str]:
+    return {o["id"] for o in bundle["objects"] if o["type"] != "relationship"}
+
+
+def expected_edges(bundle: dict[str, Any]) -> set[tuple[str, str, str, str]]:
+    return {
+        (o["id"], o["source_ref"], o["target_ref"], o["relationship_type"])
+        for o in bundle["objects"]
+        if o["type"] == "relationship"
+    }
+
+
+def svg_graph(svg_text: str) -> tuple[set[str], set[tuple[str, str, str, str]]]:
+    root = ET.fromstring(svg_text)
+    nodes = {g.get("data-id", "") for g in root.iter(f"{SVG_NS}g") if g.get("class") == "node"}
+    edges = set()
+    for group in root.iter(f"{SVG_NS}g"):
+        if group.get("class") == "edge":
+            label = "".join(group.find(f"{SVG_NS}text").itertext())  # type: ignore[union-attr]
+            edges.add(
+                (
+                    group.get("data-id", ""),
+                    group.get("data-source", ""),
+                    group.get("data-target", ""),
+                    label,
+                )
+            )
+    return nodes, edges
+
+
+class PageParser(HTMLParser):
+    """Collects the embedded graph data, every URL-bearing attribute, and script/style text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data_text = ""
+        self.urls: list[str] = []
+        self.code: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name, value in attrs:
+            if name in {"src", "href", "xlink:href", "action", "poster", "srcset", "data"}:
+                self.urls.append(value or "")
+        if tag == "link" or tag in {"iframe", "img", "object", "embed", "audio", "video"}:
+            self.urls.append(f"<{tag}> element")
+        if tag == "script" and values.get("src") is None:
+            self._in = "data" if values.get("id") == "stix-graph-data" else "code"
+        if tag == "style":
+            self._in = "code"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style"}:
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "data":
+            self.data_text += data
+        elif self._in == "code":
+            self.code.append(data)
+
+
+def network_uses(page: str) -> list[str]:
+    """Everything in the page that could make the browser fetch something."""
+    parser = PageParser()
+    parser.feed(page)
+    found = list(parser.urls)
+    code = "\n".join(parser.code)
+    for pattern in (
+        r"https?://",
+        r"//[a-z0-9.-]+\.[a-z]{2,}",
+        r"\bfetch\s*\(",
+        r"XMLHttpRequest",
+        r"WebSocket",
+        r"EventSource",
+        r"sendBeacon",
+        r"\bimport\s*\(",
+        r"@import",
+        r"url\s*\(",
+        r"\.src\s*=",
+    ):
+        found.extend(re.findall(pattern, code, flags=re.IGNORECASE))
+    return found
+
+
+def test_svg_of_builtin_bundle_has_every_object_as_node_and_relationship_as_edge(
+    tmp_path: Path,
+) -> None:
+    bundle = builtin_bundle()
+    nodes, edges = svg_graph(draw(tmp_path, BUILTIN, "g.svg").read_text("utf-8"))
+    assert nodes == expected_nodes(bundle)
+    assert edges == expected_edges(bundle)
+    assert len(edges) == 36
+
+
+def test_html_of_builtin_bundle_embeds_the_same_graph_and_loads_nothing(tmp_path: Path) -> None:
+    bundle = builtin_bundle()
+    page = draw(tmp_path, BUILTIN, "g.html").read_text("utf-8")
+    parser = PageParser()
+    parser.feed(page)
+    data = json.loads(parser.data_text)
+    assert {n["id"] for n in data["nodes"]} == expected_nodes(bundle)
+    assert {(e["id"], e["source"], e["target"], e["label"]) for e in data["edges"]} == (
+        expected_edges(bundle)
+    )
+    assert data["objects"] == {o["id"]: o for o in bundle["objects"]}
+    assert network_uses(page) == []
+    assert "default-src 'none'" in page
+    # The inline SVG is the same picture.
+    svg = page[page.index("<svg") : page.index("</svg>") + len("</svg>")]
+    assert svg_graph(svg) == (expected_nodes(bundle), expected_edges(bundle))
+
+
+def test_network_check_catches_what_it_looks_for() -> None:
+    assert network_uses('<img src="https://cdn.example.com/a.png">')
+    assert network_uses('<script src="d3.js"></script>')
+    assert network_uses("<script>fetch('/x')</script>")
+    assert network_uses("<style>@import 'x.css';</style>")
+    assert network_uses('<link rel="stylesheet" href="x.css">')
+
+
+def test_bundle_text_cannot_break_out_of_the_page(tmp_path: Path) -> None:
+    bundle = sample_bundle()
+    hostile = '</script><script>fetch("https://evil.example/")</script><img src=x>'
+    for obj in bundle["objects"]:
+        if obj["id"] == CAMPAIGN:
+            obj["name"] = hostile
+            obj["description"] = "</SCRIPT> & <b>"
+    page = draw(tmp_path, write_bundle(tmp_path / "b.json", bundle), "g.html").read_text("utf-8")
+    assert network_uses(page) == []
+    parser = PageParser()
+    parser.feed(page)
+    data = json.loads(parser.data_text)
+    assert data["objects"][CAMPAIGN]["name"] == hostile
+    assert data["objects"][CAMPAIGN]["description"] == "</SCRIPT> & <b>"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.text() | st.integers() | st.booleans() | st.none(),
+        lambda c: st.lists(c) | st.dictionaries(st.text(), c),
+        max_leaves=10,
+    )
+)
+def test_script_safe_json_round_trips_and_never_closes_a_script(value: Any) -> None:
+    text = script_safe_json(value)
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == value
+
+
+def test_dangling_relationship_end_becomes_a_placeholder_node(tmp_path: Path) -> None:
+    bundle = sample_bundle()
+    missing = "malware--00000000-0000-4000-8000-00000000dead"
+    bundle["objects"][-2]["target_ref"] = missing  # REL_USES -> an object not in the bundle
+    svg = draw(tmp_path, write_bundle(tmp_path / "b.json", bundle), "g.svg").read_text("utf-8")
+    nodes, edges = svg_graph(svg)
+    assert nodes == expected_nodes(bundle) | {missing}
+    assert edges == expected_edges(bundle)
+    root = ET.fromstring(svg)
+    placeholder = next(g for g in root.iter(f"{SVG_NS}g") if g.get("data-id") == missing)
+    assert placeholder.get("data-type") == "x-missing"
+
+
+def test_pictures_are_deterministic(tmp_path: Path) -> None:
+    for name in ("a.svg", "a.png", "a.html"):
+        first = draw(tmp_path / "1", BUILTIN, name).read_bytes()
+        second = draw(tmp_path / "2", BUILTIN, name).read_bytes()
+        assert first == second, name
+
+
+def hex_rgb(colour: str) -> tuple[int, int, int]:
+    return (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
+
+
+def test_png_draws_nodes_in_their_type_colours(tmp_path: Path) -> None:
+    bundle = builtin_bundle()
+    image = Image.open(io.BytesIO(draw(tmp_path, BUILTIN, "g.png").read_bytes())).convert("RGB")
+    assert image.width > 1000 and image.height > 1000
+    colours = {colour: count for count, colour in image.getcolors(maxcolors=1 << 20) or []}
+    for stix_type in {o["type"] for o in bundle["objects"] if o["type"] != "relationship"}:
+        fill = hex_rgb(style_for(stix_type).fill)
+        # Each node of a 200x48 box at scale 2 fills thousands of pixels with its colour.
+        assert colours.get(fill, 0) > 5_000, stix_type
+    white = colours.get((255, 255, 255), 0)
+    assert white < image.width * image.height * 0.9, "the picture is almost empty"
+
+
+def test_unknown_suffix_is_a_usage_error_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "g.gif"
+    result = CliRunner().invoke(cli, ["graph", str(BUILTIN), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "cannot tell the format from the suffix" in result.stderr
+    assert not out.exists()
+
+
+def test_format_option_overrides_the_suffix(tmp_path: Path) -> None:
+    out = tmp_path / "picture.out"
+    result = CliRunner().invoke(cli, ["graph", str(BUILTIN), "-o", str(out), "--format", "svg"])
+    assert result.exit_code == 0
+    assert out.read_text("utf-8").startswith("<svg ")
+
+
+def test_output_into_a_file_path_is_exit_10(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["graph", str(BUILTIN), "-o", str(blocker / "g.svg")])
+    assert result.exit_code == 10
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"error: {blocker}")
+
+
+def test_bad_input_writes_no_picture(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b'{"type": "bundle", "objects": [}')
+    out = tmp_path / "g.svg"
+    result = CliRunner().invoke(cli, ["graph", str(bad), "-o", str(out)])
+    assert result.exit_code == 4
+    assert result.stderr.startswith(f"error: {bad}: line 1 column 32: not valid JSON")
+    assert not out.exists()
+
+
+def test_sample_bundle_relationships_are_all_edges(tmp_path: Path) -> None:
+    svg = draw(tmp_path, write_bundle(tmp_path / "b.json", sample_bundle()), "g.svg")
+    _, edges = svg_graph(svg.read_text("utf-8"))
+    assert {edge[0] for edge in edges} == set(RELATIONSHIPS)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1))
+def test_wrapped_labels_are_short(label: str) -> None:
+    lines = wrap_label(" ".join(label.split()) or "x")
+    assert 1 <= len(lines) <= 2
+    assert all(len(line) <= 27 for line in lines)
