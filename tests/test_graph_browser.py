@@ -87,7 +87,7 @@ def recording_proxy() -> Iterator[RecordingProxy]:
         proxy.close()
 
 
-def run_chromium(page: Path, profile: Path, proxy: RecordingProxy, *mode: str) -> str:
+def run_chromium(page: Path | str, profile: Path, proxy: RecordingProxy, *mode: str) -> str:
     command = [
         chromium(),
         "--headless",
@@ -104,7 +104,7 @@ def run_chromium(page: Path, profile: Path, proxy: RecordingProxy, *mode: str) -
         f"--proxy-server=http://127.0.0.1:{proxy.port}",
         "--proxy-bypass-list=<-loopback>",
         *mode,
-        page.as_uri(),
+        page.as_uri() if isinstance(page, Path) else page,
     ]
     result = subprocess.run(command, capture_output=True, timeout=90, check=False)
     assert result.returncode == 0, result.stderr.decode("utf-8", "replace")[-2000:]
@@ -155,3 +155,24 @@ def test_proxy_does_catch_a_page_that_fetches(tmp_path: Path) -> None:
     with recording_proxy() as proxy:
         run_chromium(leaky, tmp_path / "profile", proxy, "--dump-dom")
     assert any("example.invalid" in line for line in proxy.page_requests())
+
+
+def test_selecting_a_node_shows_its_properties_and_its_neighbours(
+    page: Path, tmp_path: Path
+) -> None:
+    bundle = builtin_bundle()
+    campaign = next(o for o in bundle["objects"] if o["name"].startswith("Storm-0558 access"))
+    linked = [
+        o
+        for o in bundle["objects"]
+        if o["type"] == "relationship" and campaign["id"] in (o["source_ref"], o["target_ref"])
+    ]
+    # A link to page#<id> selects that object through the same code path as a click.
+    with recording_proxy() as proxy:
+        dom = run_chromium(f"{page.as_uri()}#{campaign['id']}", tmp_path / "p", proxy, "--dump-dom")
+    assert f'<h2 id="details-title">campaign: {campaign["name"]}</h2>' in dom
+    assert f"id: {campaign['id']}" in dom
+    assert f"modified: {campaign['modified']}" in dom
+    assert dom.count('class="edge linked"') == len(linked)
+    assert dom.count('class="node selected"') == 1
+    assert proxy.page_requests() == []

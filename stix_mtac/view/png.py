@@ -58,7 +58,10 @@ class _Painter:
             self.draw.rounded_rectangle(corners, radius, fill=fill, outline=line, width=stroke)
         else:
             points = [self.at(point) for point in outline(shape, x, y, width, height)]
-            self.draw.polygon(points, fill=fill, outline=line, width=stroke)
+            # polygon(width>1) builds a mask the size of the whole image per call; filling
+            # and then stroking the outline as a line is the same picture, far faster.
+            self.draw.polygon(points, fill=fill)
+            self.draw.line([*points, points[0], points[1]], fill=line, width=stroke, joint="curve")
 
     def text(self, centre: Point, text: str, size: float, colour: str, halo: bool = False) -> None:
         self.draw.text(
@@ -125,5 +128,5 @@ def render_png(layout: Layout, scale: float = 2.0) -> bytes:
             anchor="lm",
         )
     buffer = io.BytesIO()
-    painter.image.save(buffer, format="PNG", optimize=True)
+    painter.image.save(buffer, format="PNG")
     return buffer.getvalue()

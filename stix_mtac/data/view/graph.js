@@ -80,10 +80,18 @@
     });
   }
 
+  // One property per paragraph; strings as written (descriptions keep their line breaks).
+  function describe(object) {
+    return Object.keys(object).sort().map(function (key) {
+      const value = object[key];
+      return key + ": " + (typeof value === "string" ? value : JSON.stringify(value, null, 2));
+    }).join("\n\n");
+  }
+
   function show(id) {
     const object = data.objects[id];
     title.textContent = object ? object.type + ": " + (object.name || id) : id + " (not in bundle)";
-    properties.textContent = object ? JSON.stringify(object, null, 2) : "This object is referenced but not included in the bundle.";
+    properties.textContent = object ? describe(object) : "This object is referenced but not included in the bundle.";
   }
 
   function select(element) {
@@ -106,6 +114,20 @@
       });
     }
     show(id);
+    if (location.hash !== "#" + encodeURIComponent(id)) {
+      history.replaceState(null, "", "#" + encodeURIComponent(id));
+    }
+  }
+
+  // A link to graph.html#<STIX id> opens with that object selected.
+  function selectFromHash() {
+    const id = decodeURIComponent(location.hash.slice(1));
+    if (!id) return;
+    const element = Array.prototype.find.call(
+      svg.querySelectorAll("g.node, g.edge"),
+      function (candidate) { return candidate.getAttribute("data-id") === id; }
+    );
+    if (element) select(element);
   }
 
   svg.addEventListener("click", function (event) {
@@ -121,6 +143,9 @@
   document.getElementById("zoom-in").addEventListener("click", function () { zoom(1 / 1.3, centre()); });
   document.getElementById("zoom-out").addEventListener("click", function () { zoom(1.3, centre()); });
   document.getElementById("fit").addEventListener("click", function () { view = Object.assign({}, home); apply(); });
+
+  window.addEventListener("hashchange", selectFromHash);
+  selectFromHash();
 
   const nodes = svg.querySelectorAll("g.node").length;
   const edges = svg.querySelectorAll("g.edge").length;

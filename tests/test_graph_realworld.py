@@ -1,0 +1,69 @@
+"""show, graph and diff over real bundles written by others (/work/shared/realworld).
+
+They are read in place, never copied into the repository. Every bundle there must summarise
+and draw without error, with every object a node and every relationship an edge.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from stix_mtac.errors import InputError
+from stix_mtac.view.diff import diff_bundles
+from stix_mtac.view.graph import build_graph
+from stix_mtac.view.layout import layout_graph
+from stix_mtac.view.objects import load_bundle
+from stix_mtac.view.summary import summarize, summary_text
+from stix_mtac.view.svg import render_svg
+
+CORPUS = Path("/work/shared/realworld")
+SVG_NS = "{http://www.w3.org/2000/svg}"
+# Files that are not bundles: the verdict table, and an example that is a bare object.
+# (extdefs/ holds bare extension-definition objects, malformed-json/ broken files.)
+NOT_BUNDLES = {"CASES.json", "using-tlp2.0-green.json"}
+
+
+def corpus_files() -> list[Path]:
+    return sorted(
+        path
+        for path in CORPUS.rglob("*.json")
+        if not {"originals", "malformed-json", "extdefs"} & set(path.parts)
+    )
+
+
+def test_every_real_bundle_summarises_draws_and_diffs_cleanly() -> None:
+    checked = 0
+    for path in corpus_files():
+        try:
+            bundle = load_bundle(path)
+        except InputError:
+            assert path.name in NOT_BUNDLES, path
+            continue
+        text = summary_text(summarize(bundle))
+        assert max(len(line) for line in text.splitlines()) <= 80, path
+        graph = build_graph(bundle)
+        root = ET.fromstring(render_svg(layout_graph(graph)))
+        drawn_nodes = {
+            g.get("data-id") for g in root.iter(f"{SVG_NS}g") if g.get("class") == "node"
+        }
+        drawn_edges = {
+            g.get("data-id") for g in root.iter(f"{SVG_NS}g") if g.get("class") == "edge"
+        }
+        objects = bundle.objects
+        assert {o["id"] for o in objects if o["type"] != "relationship"} <= drawn_nodes, path
+        assert {o["id"] for o in objects if o["type"] == "relationship"} == drawn_edges, path
+        assert diff_bundles(bundle, bundle).identical, path
+        checked += 1
+    if CORPUS.exists():
+        assert checked >= 30, f"only {checked} bundles found in {CORPUS}"
+
+
+def test_malformed_corpus_files_are_refused_with_a_located_message() -> None:
+    for path in sorted((CORPUS / "oasis-common-objects" / "malformed-json").glob("*.json")):
+        try:
+            load_bundle(path)
+        except InputError as error:
+            assert error.message.startswith(f"{path}: line "), error.message
+        else:
+            raise AssertionError(f"{path} was accepted")
