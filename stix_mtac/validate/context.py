@@ -1,0 +1,42 @@
+"""What every check may look at: the bundle's objects and an id index built once per bundle."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def object_path(index: int) -> str:
+    return f"$.objects[{index}]"
+
+
+@dataclass
+class BundleContext:
+    """The bundle under check; ``open_bundle`` means references may live outside it (a TIP)."""
+
+    bundle: Mapping[str, Any]
+    objects: list[tuple[int, Mapping[str, Any]]]
+    open_bundle: bool = False
+    # id -> positions (in ``objects`` order) of every object carrying that id
+    positions_by_id: dict[str, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, bundle: Mapping[str, Any], *, open_bundle: bool) -> BundleContext:
+        raw = bundle.get("objects")
+        objects: list[tuple[int, Mapping[str, Any]]] = []
+        if isinstance(raw, list):
+            objects = [(index, obj) for index, obj in enumerate(raw) if isinstance(obj, dict)]
+        positions: dict[str, list[int]] = {}
+        for index, obj in objects:
+            stix_id = obj.get("id")
+            if isinstance(stix_id, str):
+                positions.setdefault(stix_id, []).append(index)
+        return cls(bundle, objects, open_bundle, positions)
+
+    def has_id(self, stix_id: str) -> bool:
+        return stix_id in self.positions_by_id
+
+    def type_of(self, stix_id: str) -> str:
+        """The object type an identifier names (the part before ``--``)."""
+        return stix_id.split("--", 1)[0]
