@@ -217,3 +217,17 @@ def test_timestamp_order_matches_the_instants(
     assert (key_a == key_b) == (nanos_a == nanos_b)
     assert timestamp_key(f"{base}Z") == timestamp_key(f"{base}.000Z")
     assert timestamp_key("not a time") < key_a
+
+
+def test_readme_diff_example_is_what_diff_prints(tmp_path: Path) -> None:
+    readme = (BUILTIN.parent.parent / "README.md").read_text("utf-8")
+    example = readme.split("$ stix-mtac diff bundles/mtac-east-asia-2023-09-07.json edited.json\n")
+    assert len(example) == 2, "the README shows one diff example"
+    expected = example[1].split("```", 1)[0]
+    bundle = builtin_bundle()
+    target = next(o for o in bundle["objects"] if o.get("name", "").startswith("Storm-0558 acc"))
+    new = write_bundle(tmp_path / "edited.json", edited(bundle, target["id"], description="x"))
+    code, out, _ = run_diff(BUILTIN, new)
+    assert code == 1
+    shown = out.replace(str(BUILTIN), "bundles/mtac-east-asia-2023-09-07.json")
+    assert shown.replace(str(new), "edited.json") == expected

@@ -59,6 +59,8 @@ def test_json_summary_of_a_hand_built_bundle(tmp_path: Path) -> None:
     assert actors[ACTOR]["aliases"] == ["Typhoon Alias", "Other Alias"]
     # The campaign is attributed to the intrusion set, not directly to the actor.
     assert actors[ACTOR]["campaigns"] == []
+    assert [ref["id"] for ref in actors[INTRUSION_SET]["attributed_to"]] == [ACTOR]
+    assert actors[ACTOR]["targets"] == actors[ACTOR]["techniques"] == []
     assert [c["id"] for c in actors[INTRUSION_SET]["campaigns"]] == [CAMPAIGN]
     (campaign,) = summary["campaigns"]
     assert campaign["first_seen"] == "2023-05-15T00:00:00Z"
@@ -105,6 +107,23 @@ def test_json_summary_of_builtin_lists_every_campaign_once() -> None:
     campaigns = {o["id"] for o in builtin_bundle()["objects"] if o["type"] == "campaign"}
     assert sorted(c["id"] for c in summary["campaigns"]) == sorted(campaigns)
     assert sum(summary["types"].values()) == summary["object_count"]
+    relationships = [o for o in builtin_bundle()["objects"] if o["type"] == "relationship"]
+
+    def ends(source: str, kind: str) -> list[str]:
+        return sorted(
+            r["target_ref"]
+            for r in relationships
+            if r["source_ref"] == source and r["relationship_type"] == kind
+        )
+
+    for actor in summary["actors"]:
+        assert sorted(ref["id"] for ref in actor["targets"]) == ends(actor["id"], "targets")
+        assert sorted(ref["id"] for ref in actor["techniques"]) == ends(actor["id"], "uses")
+    for campaign in summary["campaigns"]:
+        assert sorted(ref["id"] for ref in campaign["targets"]) == ends(campaign["id"], "targets")
+        assert sorted(ref["id"] for ref in campaign["attributed_to"]) == ends(
+            campaign["id"], "attributed-to"
+        )
 
 
 def test_control_characters_in_names_never_reach_the_terminal(tmp_path: Path) -> None:

@@ -39,7 +39,8 @@ def show(bundle: Path, output_format: str) -> None:
       bundle_id, object_count, types {type: count},
       producers, markings  [{id, type, name}],
       reports   [{id, name, published}],
-      actors    [{id, type, name, aliases, campaigns}],
+      actors    [{id, type, name, aliases, attributed_to,
+                  campaigns, targets, techniques}],
       campaigns [{id, name, first_seen, last_seen,
                   attributed_to, targets, techniques}]
     (references are {id, type, name}; name is null when the object is not in the bundle;

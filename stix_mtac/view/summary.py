@@ -68,13 +68,22 @@ def summarize(bundle: BundleView) -> dict[str, Any]:
             refs = [ref for ref in refs if ref["type"] in wanted]
         return sorted(refs, key=_sort_key)
 
+    def techniques_of(object_id: str) -> list[dict[str, Any]]:
+        techniques = related(outgoing[(object_id, "uses")], ("attack-pattern",))
+        for technique in techniques:
+            technique["external_ids"] = _external_ids(objects.get(technique["id"]))
+        return techniques
+
     actors = [
         {
             "id": obj["id"],
             "type": obj["type"],
             "name": display_name(obj),
             "aliases": string_list(obj.get("aliases")),
+            "attributed_to": related(outgoing[(obj["id"], "attributed-to")]),
             "campaigns": related(incoming[(obj["id"], "attributed-to")], ("campaign",)),
+            "targets": related(outgoing[(obj["id"], "targets")]),
+            "techniques": techniques_of(obj["id"]),
         }
         for obj in bundle.objects
         if obj["type"] in ACTOR_TYPES
@@ -83,9 +92,6 @@ def summarize(bundle: BundleView) -> dict[str, Any]:
     for obj in bundle.objects:
         if obj["type"] != "campaign":
             continue
-        techniques = related(outgoing[(obj["id"], "uses")], ("attack-pattern",))
-        for technique in techniques:
-            technique["external_ids"] = _external_ids(objects.get(technique["id"]))
         campaigns.append(
             {
                 "id": obj["id"],
@@ -94,7 +100,7 @@ def summarize(bundle: BundleView) -> dict[str, Any]:
                 "last_seen": _text_value(obj, "last_seen"),
                 "attributed_to": related(outgoing[(obj["id"], "attributed-to")]),
                 "targets": related(outgoing[(obj["id"], "targets")]),
-                "techniques": techniques,
+                "techniques": techniques_of(obj["id"]),
             }
         )
     producer_ids = [
@@ -155,7 +161,14 @@ def summary_text(summary: dict[str, Any]) -> str:
         lines.extend(wrapped(f"{actor['name']} [{actor['type']}]", 2, 4))
         if actor["aliases"]:
             lines.extend(wrapped("aliases: " + "; ".join(actor["aliases"]), 4, 6))
+        if actor["attributed_to"]:
+            lines.extend(wrapped("attributed to: " + _names(actor["attributed_to"]), 4, 6))
         lines.extend(wrapped("campaigns: " + _names(actor["campaigns"]), 4, 6))
+        if actor["targets"]:
+            lines.extend(wrapped("targets: " + _names(actor["targets"]), 4, 6))
+        if actor["techniques"]:
+            techniques = "; ".join(_technique_name(ref) for ref in actor["techniques"])
+            lines.extend(wrapped("techniques: " + techniques, 4, 6))
     lines.append("")
     lines.append(f"Campaigns ({len(summary['campaigns'])})")
     for campaign in summary["campaigns"]:
