@@ -24,8 +24,9 @@ from test_show_support import (
 )
 
 from stix_mtac.cli import cli
+from stix_mtac.view.graph import Edge, Graph, Node
 from stix_mtac.view.html import script_safe_json
-from stix_mtac.view.layout import wrap_label
+from stix_mtac.view.layout import layout_graph, wrap_label
 from stix_mtac.view.styles import style_for
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -274,3 +275,61 @@ def test_wrapped_labels_are_short(label: str) -> None:
     lines = wrap_label(" ".join(label.split()) or "x")
     assert 1 <= len(lines) <= 2
     assert all(len(line) <= 27 for line in lines)
+
+
+def test_relationship_about_a_relationship_is_not_called_missing(tmp_path: Path) -> None:
+    bundle = sample_bundle()
+    meta = dict(
+        bundle["objects"][-2],
+        id="relationship--a0000000-0000-4000-8000-0000000000ff",
+        relationship_type="related-to",
+        source_ref=RELATIONSHIPS[0],
+    )
+    bundle["objects"].append(meta)
+    svg = draw(tmp_path, write_bundle(tmp_path / "b.json", bundle), "g.svg").read_text("utf-8")
+    root = ET.fromstring(svg)
+    types = {g.get("data-id"): g.get("data-type") for g in root.iter(f"{SVG_NS}g")}
+    assert types[RELATIONSHIPS[0]] == "relationship"
+    _, edges = svg_graph(svg)
+    assert edges == expected_edges(bundle)
+
+
+stix_types = st.sampled_from(
+    ["threat-actor", "campaign", "identity", "location", "attack-pattern", "x-custom", "report"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(stix_types, min_size=1, max_size=80),
+    st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), max_size=120),
+)
+def test_layout_places_every_node_once_without_overlap(
+    types: list[str], pairs: list[tuple[int, int]]
+) -> None:
+    ids = [
+        f"{stix_type}--{index:08d}-0000-4000-8000-000000000000"
+        for index, stix_type in enumerate(types)
+    ]
+    nodes = tuple(
+        Node(id=i, type=t, label=f"node {n}")
+        for n, (i, t) in enumerate(zip(ids, types, strict=True))
+    )
+    edges = tuple(
+        Edge(
+            id=f"relationship--{n}",
+            source=ids[a % len(ids)],
+            target=ids[b % len(ids)],
+            label="uses",
+        )
+        for n, (a, b) in enumerate(pairs)
+    )
+    layout = layout_graph(Graph(title="t", nodes=nodes, edges=edges))
+    assert [placed.node.id for placed in layout.nodes] == ids
+    boxes = [(p.x, p.y, p.x + p.width, p.y + p.height) for p in layout.nodes]
+    for index, (x0, y0, x1, y1) in enumerate(boxes):
+        assert x0 >= 0 and x1 <= layout.width and y0 >= 0 and y1 <= layout.height
+        for ox0, oy0, ox1, oy1 in boxes[index + 1 :]:
+            assert x1 <= ox0 or ox1 <= x0 or y1 <= oy0 or oy1 <= y0, "nodes overlap"
+    assert [placed.edge for placed in layout.edges] == list(edges)
+    assert layout_graph(Graph(title="t", nodes=nodes, edges=edges)) == layout

@@ -74,9 +74,14 @@ def build_graph(bundle: BundleView) -> Graph:
     for obj in malformed_relationships:
         object_id = str(obj["id"])
         nodes[object_id] = Node(id=object_id, type="relationship", label=display_name(obj))
+    edge_labels = {edge.id: edge.label for edge in edges}
     for edge in edges:
         for end in (edge.source, edge.target):
-            if end not in nodes:
+            if end in edge_labels and end not in nodes:
+                # A relationship about a relationship: its end is an edge, drawn as a node too.
+                label = f"{edge_labels[end]} relationship"
+                nodes[end] = Node(id=end, type="relationship", label=label)
+            elif end not in nodes:
                 nodes[end] = Node(
                     id=end, type=MISSING_TYPE, label=f"{end} (not in bundle)", missing=True
                 )
