@@ -112,6 +112,27 @@ def test_older_modified_is_flagged(tmp_path: Path) -> None:
     assert json.loads(out)["changed"][0]["modified_newer"] is False
 
 
+def test_change_that_drops_modified_or_has_none_is_flagged(tmp_path: Path) -> None:
+    old = write_bundle(tmp_path / "old.json", sample_bundle())
+    changed = sample_bundle()
+    campaign = next(o for o in changed["objects"] if o["id"] == CAMPAIGN)
+    del campaign["modified"]
+    marking = changed["objects"][0]  # marking-definitions have no `modified` at all
+    marking["name"] = "TLP:CLEAR (renamed)"
+    new = write_bundle(tmp_path / "new.json", changed)
+    code, out, _ = run_diff(old, new, "--format", "json")
+    assert code == 1
+    result = json.loads(out)
+    assert {c["id"]: c["modified_newer"] for c in result["changed"]} == {
+        CAMPAIGN: False,
+        marking["id"]: False,
+    }
+    assert result["not_bumped"] == 2
+    _, text, _ = run_diff(old, new)
+    flat = " ".join(text.split())
+    assert flat.count("! no 'modified' property: importers cannot tell this version is newer") == 2
+
+
 def test_added_and_removed_objects_by_id(tmp_path: Path) -> None:
     old_data = sample_bundle()
     new_data = copy.deepcopy(old_data)

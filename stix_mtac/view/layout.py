@@ -31,6 +31,13 @@ ORDERING_SWEEPS = 6
 # Same-column edges bulge out to the right by this much (plus a share of their height).
 LOOP_BULGE = 70
 LABEL_STACK = 12
+# Text and legend geometry shared by the SVG and PNG renderers.
+LABEL_SIZE = 11
+EDGE_LABEL_SIZE = 10
+TITLE_SIZE = 17
+LINE_HEIGHT = 13
+LEGEND_COLUMN = 240
+LEGEND_PER_ROW = 4
 
 Point = tuple[float, float]
 
@@ -220,7 +227,7 @@ def layout_graph(graph: Graph) -> Layout:
     width = MARGIN * 2 + max(len(columns) * (NODE_WIDTH + COLUMN_GAP) - COLUMN_GAP, NODE_WIDTH)
     width += LOOP_BULGE * 2  # room for same-column loops on the last column
     legend_top = top + body_height + MARGIN
-    height = legend_top + LEGEND_ROW * math.ceil(len(legend) / 4) + MARGIN
+    height = legend_top + LEGEND_ROW * math.ceil(len(legend) / LEGEND_PER_ROW) + MARGIN
     ordered_nodes = tuple(placed[node.id] for node in graph.nodes)
     return Layout(
         title=graph.title,

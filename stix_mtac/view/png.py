@@ -12,8 +12,14 @@ import math
 from PIL import Image, ImageDraw, ImageFont
 
 from stix_mtac.view.layout import (
+    EDGE_LABEL_SIZE,
+    LABEL_SIZE,
+    LEGEND_COLUMN,
+    LEGEND_PER_ROW,
     LEGEND_ROW,
+    LINE_HEIGHT,
     MARGIN,
+    TITLE_SIZE,
     Layout,
     PlacedEdge,
     PlacedNode,
@@ -21,7 +27,7 @@ from stix_mtac.view.layout import (
     bezier_point,
 )
 from stix_mtac.view.shapes import CORNER_RADIUS, outline
-from stix_mtac.view.svg import EDGE_COLOUR, LEGEND_COLUMN, LINE_HEIGHT
+from stix_mtac.view.styles import palette
 
 # Pillow refuses images above ~179 Mpx; stay well below so huge bundles scale down instead.
 MAX_PIXELS = 60_000_000
@@ -33,7 +39,7 @@ class _Painter:
     def __init__(self, layout: Layout, scale: float) -> None:
         self.scale = scale
         size = (math.ceil(layout.width * scale), math.ceil(layout.height * scale))
-        self.image = Image.new("RGB", size, "#ffffff")
+        self.image = Image.new("RGB", size, palette().background)
         self.draw = ImageDraw.Draw(self.image)
         self.fonts: dict[float, ImageFont.FreeTypeFont | ImageFont.ImageFont] = {}
 
@@ -71,12 +77,12 @@ class _Painter:
             font=self.font(size),
             anchor="mm",
             stroke_width=round(2 * self.scale) if halo else 0,
-            stroke_fill="#ffffff",
+            stroke_fill=palette().background,
         )
 
     def edge(self, placed: PlacedEdge) -> None:
         points = [self.at(bezier_point(placed.curve, step / CURVE_STEPS)) for step in range(33)]
-        self.draw.line(points, fill=EDGE_COLOUR, width=max(1, round(1.2 * self.scale)))
+        self.draw.line(points, fill=palette().edge, width=max(1, round(1.2 * self.scale)))
         (tip_x, tip_y), (back_x, back_y) = points[-1], points[-2]
         angle = math.atan2(tip_y - back_y, tip_x - back_x)
         length = ARROW_LENGTH * self.scale
@@ -86,8 +92,8 @@ class _Painter:
             (tip[0] - length * math.cos(angle - 0.45), tip[1] - length * math.sin(angle - 0.45)),
             (tip[0] - length * math.cos(angle + 0.45), tip[1] - length * math.sin(angle + 0.45)),
         ]
-        self.draw.polygon(head, fill=EDGE_COLOUR)
-        self.text(placed.label_at, placed.edge.label, 10, "#334155", halo=True)
+        self.draw.polygon(head, fill=palette().edge)
+        self.text(placed.label_at, placed.edge.label, EDGE_LABEL_SIZE, palette().edge_label, True)
 
     def node(self, placed: PlacedNode) -> None:
         box = (placed.x, placed.y, placed.width, placed.height)
@@ -95,7 +101,7 @@ class _Painter:
         cx, cy = placed.centre
         first = cy - (len(placed.lines) - 1) * LINE_HEIGHT / 2
         for row, line in enumerate(placed.lines):
-            self.text((cx, first + row * LINE_HEIGHT), line, 11, "#111827")
+            self.text((cx, first + row * LINE_HEIGHT), line, LABEL_SIZE, palette().text)
 
 
 def render_png(layout: Layout, scale: float = 2.0) -> bytes:
@@ -107,24 +113,24 @@ def render_png(layout: Layout, scale: float = 2.0) -> bytes:
     painter.draw.text(
         painter.at((MARGIN, MARGIN - 6)),
         layout.title,
-        fill="#111827",
-        font=painter.font(17),
+        fill=palette().text,
+        font=painter.font(TITLE_SIZE),
         stroke_width=max(0, round(0.4 * scale)),
-        stroke_fill="#111827",
+        stroke_fill=palette().text,
     )
     for edge in layout.edges:
         painter.edge(edge)
     for node in layout.nodes:
         painter.node(node)
     for index, entry in enumerate(layout.legend):
-        x = MARGIN + (index % 4) * LEGEND_COLUMN
-        y = layout.legend_top + (index // 4) * LEGEND_ROW
+        x = MARGIN + (index % LEGEND_PER_ROW) * LEGEND_COLUMN
+        y = layout.legend_top + (index // LEGEND_PER_ROW) * LEGEND_ROW
         painter.shape(entry.style.shape, (x, y, 34, 14), entry.style.fill, entry.style.stroke)
         painter.draw.text(
             painter.at((x + 42, y + 7)),
             entry.stix_type,
-            fill="#111827",
-            font=painter.font(11),
+            fill=palette().text,
+            font=painter.font(LABEL_SIZE),
             anchor="lm",
         )
     buffer = io.BytesIO()

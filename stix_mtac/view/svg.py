@@ -10,20 +10,22 @@ from __future__ import annotations
 from xml.sax.saxutils import escape, quoteattr
 
 from stix_mtac.view.layout import (
+    EDGE_LABEL_SIZE,
+    LABEL_SIZE,
+    LEGEND_COLUMN,
+    LEGEND_PER_ROW,
     LEGEND_ROW,
+    LINE_HEIGHT,
     MARGIN,
+    TITLE_SIZE,
     Layout,
     PlacedEdge,
     PlacedNode,
 )
 from stix_mtac.view.shapes import CORNER_RADIUS, outline
+from stix_mtac.view.styles import palette
 
 FONT_FAMILY = "DejaVu Sans, Verdana, Arial, sans-serif"
-LABEL_SIZE = 11
-EDGE_LABEL_SIZE = 10
-EDGE_COLOUR = "#64748b"
-LINE_HEIGHT = 13
-LEGEND_COLUMN = 240
 
 
 def _number(value: float) -> str:
@@ -65,7 +67,8 @@ def _node(placed: PlacedNode) -> str:
         f'<g class="node" data-id={quoteattr(node.id)} data-type={quoteattr(node.type)}>'
         f"<title>{escape(node.type)}: {escape(node.label)}</title>"
         f"{shape_element(style.shape, placed.x, placed.y, placed.width, placed.height, paint)}"
-        f'<text text-anchor="middle" font-size="{LABEL_SIZE}" fill="#111827">{spans}</text>'
+        f'<text text-anchor="middle" font-size="{LABEL_SIZE}" fill="{palette().text}">'
+        f"{spans}</text>"
         "</g>"
     )
 
@@ -81,10 +84,11 @@ def _edge(placed: PlacedEdge) -> str:
     return (
         f'<g class="edge" data-id={quoteattr(edge.id)} data-source={quoteattr(edge.source)} '
         f"data-target={quoteattr(edge.target)} data-type={quoteattr(edge.label)}>"
-        f'<path d="{path}" fill="none" stroke="{EDGE_COLOUR}" stroke-width="1.2" '
+        f'<path d="{path}" fill="none" stroke="{palette().edge}" stroke-width="1.2" '
         'marker-end="url(#arrow)"/>'
         f'<text x="{_number(lx)}" y="{_number(ly + 3)}" text-anchor="middle" '
-        f'font-size="{EDGE_LABEL_SIZE}" fill="#334155" stroke="#ffffff" stroke-width="3" '
+        f'font-size="{EDGE_LABEL_SIZE}" fill="{palette().edge_label}" '
+        f'stroke="{palette().background}" stroke-width="3" '
         f'paint-order="stroke">{escape(edge.label)}</text>'
         "</g>"
     )
@@ -93,13 +97,13 @@ def _edge(placed: PlacedEdge) -> str:
 def _legend(layout: Layout) -> str:
     items = []
     for index, entry in enumerate(layout.legend):
-        x = MARGIN + (index % 4) * LEGEND_COLUMN
-        y = layout.legend_top + (index // 4) * LEGEND_ROW
+        x = MARGIN + (index % LEGEND_PER_ROW) * LEGEND_COLUMN
+        y = layout.legend_top + (index // LEGEND_PER_ROW) * LEGEND_ROW
         paint = f'fill="{entry.style.fill}" stroke="{entry.style.stroke}" stroke-width="1.2"'
         items.append(
             shape_element(entry.style.shape, x, y, 34, 14, paint)
             + f'<text x="{_number(x + 42)}" y="{_number(y + 11)}" font-size="11" '
-            f'fill="#111827">{escape(entry.stix_type)}</text>'
+            f'fill="{palette().text}">{escape(entry.stix_type)}</text>'
         )
     return f'<g class="legend">{"".join(items)}</g>'
 
@@ -113,11 +117,12 @@ def render_svg(layout: Layout) -> str:
         "<defs>"
         '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '
         f'markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        f'fill="{EDGE_COLOUR}"/></marker>'
+        f'fill="{palette().edge}"/></marker>'
         "</defs>",
-        f'<rect class="background" width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text class="title" x="{MARGIN}" y="{MARGIN + 8}" font-size="17" font-weight="bold" '
-        f'fill="#111827">{escape(layout.title)}</text>',
+        f'<rect class="background" width="{width}" height="{height}" '
+        f'fill="{palette().background}"/>',
+        f'<text class="title" x="{MARGIN}" y="{MARGIN + 8}" font-size="{TITLE_SIZE}" '
+        f'font-weight="bold" fill="{palette().text}">{escape(layout.title)}</text>',
         '<g class="edges">',
         *(_edge(edge) for edge in layout.edges),
         "</g>",
