@@ -13,17 +13,8 @@ from stix_mtac.view.objects import BundleView, StixObject, display_name, string_
 from stix_mtac.view.text import safe, wrapped
 
 ACTOR_TYPES = ("threat-actor", "intrusion-set")
-# Text in the JSON where an optional property is absent.
-NOT_STATED = None
 
-
-def _ref(object_id: str, objects: dict[str, StixObject]) -> dict[str, Any]:
-    obj = objects.get(object_id)
-    return {
-        "id": object_id,
-        "type": object_id.split("--", 1)[0],
-        "name": display_name(obj) if obj is not None else None,
-    }
+Ref = dict[str, Any]
 
 
 def _external_ids(obj: StixObject | None) -> list[str]:
@@ -36,92 +27,96 @@ def _external_ids(obj: StixObject | None) -> list[str]:
     ]
 
 
-def _sort_key(entry: dict[str, Any]) -> tuple[str, str]:
+def _sort_key(entry: Ref) -> tuple[str, str]:
     return (str(entry.get("name") or "").casefold(), str(entry["id"]))
 
 
 def _text_value(obj: StixObject, key: str) -> str | None:
     value = obj.get(key)
-    return value if isinstance(value, str) else NOT_STATED
+    return value if isinstance(value, str) else None
+
+
+class _Relations:
+    """The bundle's relationships indexed both ways, resolved to sorted references."""
+
+    def __init__(self, bundle: BundleView) -> None:
+        self.objects = bundle.by_id()
+        self.outgoing: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.incoming: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for obj in bundle.objects:
+            if obj["type"] != "relationship":
+                continue
+            source, target = obj.get("source_ref"), obj.get("target_ref")
+            kind = obj.get("relationship_type")
+            if isinstance(source, str) and isinstance(target, str) and isinstance(kind, str):
+                self.outgoing[(source, kind)].append(target)
+                self.incoming[(target, kind)].append(source)
+
+    def refs(self, ids: list[str], types: tuple[str, ...] | None = None) -> list[Ref]:
+        """``{id, type, name}`` for each distinct id (name None when not in the bundle)."""
+        refs = []
+        for object_id in dict.fromkeys(ids):
+            obj = self.objects.get(object_id)
+            stix_type = object_id.split("--", 1)[0]
+            if types is None or stix_type in types:
+                name = display_name(obj) if obj is not None else None
+                refs.append({"id": object_id, "type": stix_type, "name": name})
+        return sorted(refs, key=_sort_key)
+
+    def targets_of(self, object_id: str, kind: str) -> list[Ref]:
+        return self.refs(self.outgoing[(object_id, kind)])
+
+    def techniques_of(self, object_id: str) -> list[Ref]:
+        techniques = self.refs(self.outgoing[(object_id, "uses")], ("attack-pattern",))
+        for technique in techniques:
+            technique["external_ids"] = _external_ids(self.objects.get(technique["id"]))
+        return techniques
+
+    def actor(self, obj: StixObject) -> Ref:
+        object_id = str(obj["id"])
+        return {
+            "id": object_id,
+            "type": obj["type"],
+            "name": display_name(obj),
+            "aliases": string_list(obj.get("aliases")),
+            "attributed_to": self.targets_of(object_id, "attributed-to"),
+            "campaigns": self.refs(self.incoming[(object_id, "attributed-to")], ("campaign",)),
+            "targets": self.targets_of(object_id, "targets"),
+            "techniques": self.techniques_of(object_id),
+        }
+
+    def campaign(self, obj: StixObject) -> Ref:
+        object_id = str(obj["id"])
+        return {
+            "id": object_id,
+            "name": display_name(obj),
+            "first_seen": _text_value(obj, "first_seen"),
+            "last_seen": _text_value(obj, "last_seen"),
+            "attributed_to": self.targets_of(object_id, "attributed-to"),
+            "targets": self.targets_of(object_id, "targets"),
+            "techniques": self.techniques_of(object_id),
+        }
 
 
 def summarize(bundle: BundleView) -> dict[str, Any]:
     """The summary as JSON data; lists sorted by name then id so output is stable."""
-    objects = bundle.by_id()
-    outgoing: dict[tuple[str, str], list[str]] = defaultdict(list)
-    incoming: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for obj in bundle.objects:
-        if obj["type"] != "relationship":
-            continue
-        source, target, kind = (
-            obj.get("source_ref"),
-            obj.get("target_ref"),
-            obj.get("relationship_type"),
-        )
-        if isinstance(source, str) and isinstance(target, str) and isinstance(kind, str):
-            outgoing[(source, kind)].append(target)
-            incoming[(target, kind)].append(source)
-
-    def related(ids: list[str], wanted: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-        refs = [_ref(other, objects) for other in dict.fromkeys(ids)]
-        if wanted is not None:
-            refs = [ref for ref in refs if ref["type"] in wanted]
-        return sorted(refs, key=_sort_key)
-
-    def techniques_of(object_id: str) -> list[dict[str, Any]]:
-        techniques = related(outgoing[(object_id, "uses")], ("attack-pattern",))
-        for technique in techniques:
-            technique["external_ids"] = _external_ids(objects.get(technique["id"]))
-        return techniques
-
-    actors = [
-        {
-            "id": obj["id"],
-            "type": obj["type"],
-            "name": display_name(obj),
-            "aliases": string_list(obj.get("aliases")),
-            "attributed_to": related(outgoing[(obj["id"], "attributed-to")]),
-            "campaigns": related(incoming[(obj["id"], "attributed-to")], ("campaign",)),
-            "targets": related(outgoing[(obj["id"], "targets")]),
-            "techniques": techniques_of(obj["id"]),
-        }
-        for obj in bundle.objects
-        if obj["type"] in ACTOR_TYPES
-    ]
-    campaigns = []
-    for obj in bundle.objects:
-        if obj["type"] != "campaign":
-            continue
-        campaigns.append(
-            {
-                "id": obj["id"],
-                "name": display_name(obj),
-                "first_seen": _text_value(obj, "first_seen"),
-                "last_seen": _text_value(obj, "last_seen"),
-                "attributed_to": related(outgoing[(obj["id"], "attributed-to")]),
-                "targets": related(outgoing[(obj["id"], "targets")]),
-                "techniques": techniques_of(obj["id"]),
-            }
-        )
-    producer_ids = [
-        obj["created_by_ref"]
-        for obj in bundle.objects
-        if isinstance(obj.get("created_by_ref"), str)
-    ]
-    marking_ids = [
-        ref for obj in bundle.objects for ref in string_list(obj.get("object_marking_refs"))
-    ]
+    relations = _Relations(bundle)
+    objects = bundle.objects
+    producers = [o["created_by_ref"] for o in objects if isinstance(o.get("created_by_ref"), str)]
+    markings = [ref for o in objects for ref in string_list(o.get("object_marking_refs"))]
     reports = [
-        {"id": obj["id"], "name": display_name(obj), "published": _text_value(obj, "published")}
-        for obj in bundle.objects
-        if obj["type"] == "report"
+        {"id": o["id"], "name": display_name(o), "published": _text_value(o, "published")}
+        for o in objects
+        if o["type"] == "report"
     ]
+    actors = [relations.actor(o) for o in objects if o["type"] in ACTOR_TYPES]
+    campaigns = [relations.campaign(o) for o in objects if o["type"] == "campaign"]
     return {
         "bundle_id": bundle.bundle_id,
-        "object_count": len(bundle.objects),
-        "types": dict(sorted(Counter(str(obj["type"]) for obj in bundle.objects).items())),
-        "producers": related(producer_ids),
-        "markings": related(marking_ids),
+        "object_count": len(objects),
+        "types": dict(sorted(Counter(str(o["type"]) for o in objects).items())),
+        "producers": relations.refs(producers),
+        "markings": relations.refs(markings),
         "reports": sorted(reports, key=_sort_key),
         "actors": sorted(actors, key=_sort_key),
         "campaigns": sorted(campaigns, key=_sort_key),
