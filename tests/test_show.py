@@ -197,3 +197,44 @@ def test_wrapped_lines_fit_and_lose_no_visible_text(text: str, indent: int) -> N
     assert all(len(line) <= 80 for line in lines)
     assert "".join("".join(lines).split()) == "".join(safe(text).split())
     assert all(ord(char) >= 0x20 and char != "\x7f" for line in lines for char in line)
+
+
+EXPECTED_SAMPLE_TEXT = """\
+Bundle bundle--99999999-9999-4999-8999-999999999999: 14 objects
+
+Objects by type
+  attack-pattern                    1
+  campaign                          1
+  identity                          2
+  intrusion-set                     1
+  location                          1
+  marking-definition                1
+  relationship                      5
+  report                            1
+  threat-actor                      1
+
+Producer: Test Producer
+Markings: TLP:CLEAR
+Report: Sample report (published 2023-09-07T00:00:00Z)
+
+Threat actors and intrusion sets (2)
+  Sample Typhoon [threat-actor]
+    aliases: Typhoon Alias; Other Alias
+    campaigns: none stated
+  Storm-0001 [intrusion-set]
+    attributed to: Sample Typhoon
+    campaigns: Email access campaign
+
+Campaigns (1)
+  Email access campaign
+    first seen: 2023-05-15T00:00:00Z; last seen: not stated
+    attributed to: Storm-0001
+    targets: Europe; Government agencies
+    techniques: T1606 Forge Web Credentials
+"""
+
+
+def test_text_summary_of_the_sample_bundle_reads_exactly_so(tmp_path: Path) -> None:
+    code, out, _ = run("show", str(write_bundle(tmp_path / "b.json", sample_bundle())))
+    assert code == 0
+    assert out == EXPECTED_SAMPLE_TEXT
