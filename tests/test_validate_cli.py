@@ -1,0 +1,211 @@
+"""``stix-mtac validate`` end to end through click: exit codes, inputs, and the four formats."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from stix_mtac.cli import cli
+from stix_mtac.commands import validate as validate_command
+
+CORPUS = Path(__file__).parent / "corpus"
+GOOD = CORPUS / "good" / "full.json"
+BROKEN = CORPUS / "defects" / "ref-created-by-missing.json"  # one SX201 error
+WARNED = CORPUS / "defects" / "relationship-unsuggested.json"  # one SX301 warning
+OURS_ONLY = "--no-conformance"
+ANSI = "\x1b["
+
+
+def run(*args: str, stdin: bytes | None = None) -> Any:
+    return CliRunner().invoke(cli, ["validate", *args], input=stdin)
+
+
+def test_valid_bundle_exits_0_with_summary_last() -> None:
+    result = run(OURS_ONLY, str(GOOD))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"{GOOD}: valid (13 objects)"
+    assert lines[-1].startswith("1 file, 13 objects: 0 errors, 0 warnings in ")
+    assert lines[-1].endswith(" s")
+
+
+def test_errors_exit_1_and_name_code_path_and_object() -> None:
+    result = run(OURS_ONLY, str(BROKEN))
+    assert result.exit_code == 1
+    assert (
+        "  error   SX201 unresolved-reference at $.objects[3].created_by_ref "
+        "(threat-actor--9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d): created_by_ref points at "
+        "identity--00000000-0000-4000-8000-00000000dead" in result.output
+    )
+    assert result.output.splitlines()[-1].startswith("1 file, 13 objects: 1 error, 0 warnings")
+
+
+def test_warnings_pass_unless_strict_and_disable_takes_names() -> None:
+    assert run(OURS_ONLY, str(WARNED)).exit_code == 0
+    assert run(OURS_ONLY, "--strict", str(WARNED)).exit_code == 1
+    assert (
+        run(OURS_ONLY, "--strict", "--disable", "unsuggested-relationship", str(WARNED)).exit_code
+        == 0
+    )
+    assert run(OURS_ONLY, "--disable", "SX999,SX201", str(BROKEN)).exit_code == 0
+    assert run(OURS_ONLY, "--open", str(BROKEN)).exit_code == 0
+
+
+def test_directory_is_walked_and_one_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
+    shutil.copy(GOOD, tmp_path / "a.json")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.json").write_bytes(b'{"type": "bundle", "id": ')
+    shutil.copy(BROKEN, tmp_path / "sub" / "c.json")
+    (tmp_path / "notes.txt").write_text("not a bundle")
+    result = run(OURS_ONLY, str(tmp_path))
+    assert result.exit_code == 4  # unreadable wins over errors
+    out = result.output
+    assert f"{tmp_path / 'a.json'}: valid" in out
+    assert f"{tmp_path / 'sub' / 'b.json'}: unreadable" in out
+    assert "line 1 column 26: not valid JSON" in out
+    assert f"{tmp_path / 'sub' / 'c.json'}: invalid" in out
+    assert "notes.txt" not in out
+    assert out.splitlines()[-1].startswith("3 files, 1 unreadable, 26 objects: 1 error, 0 warnings")
+
+
+def test_stdin_and_missing_file_and_empty_directory(tmp_path: Path) -> None:
+    result = run(OURS_ONLY, "-", stdin=GOOD.read_bytes())
+    assert result.exit_code == 0 and "<stdin>: valid" in result.output
+    missing = run(OURS_ONLY, str(tmp_path / "nope.json"))
+    assert missing.exit_code == 4 and "nope.json: no such file" in missing.output
+    empty = run(OURS_ONLY, str(tmp_path))
+    assert empty.exit_code == 4 and "directory holds no .json files" in empty.output
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run().exit_code == 2
+    assert run("--format", "yaml", str(GOOD)).exit_code == 2
+    assert run("--max-depth", "0", str(GOOD)).exit_code == 2
+
+
+def test_help_documents_exit_codes_and_an_example() -> None:
+    result = CliRunner().invoke(cli, ["validate", "--help"])
+    assert result.exit_code == 0
+    for text in (
+        "Exit codes:",
+        "0  every bundle is valid",
+        "1  at least one bundle has errors",
+        "4  at least one input could not be read",
+        "Examples:",
+        "stix-mtac validate bundles/",
+    ):
+        assert text in result.output
+
+
+def test_colour_only_on_a_tty_and_never_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ANSI not in run(OURS_ONLY, str(BROKEN)).output  # CliRunner is not a TTY
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(validate_command.sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(validate_command, "_use_colour", lambda: True)
+    assert ANSI in run(OURS_ONLY, str(BROKEN)).output
+
+
+def test_use_colour_honours_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Tty:
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(validate_command.sys, "stdout", Tty())
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert validate_command._use_colour() is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert validate_command._use_colour() is False
+
+
+def test_json_format_schema_and_counts(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"\xef\xbb\xbf{}")
+    result = CliRunner().invoke(
+        cli, ["validate", OURS_ONLY, "--format", "json", str(BROKEN), str(WARNED), str(bad)]
+    )
+    assert result.exit_code == 4
+    document = json.loads(result.stdout)
+    assert document["schema"] == "stix-mtac/validate" and document["version"] == 1
+    statuses = [f["status"] for f in document["files"]]
+    assert statuses == ["invalid", "valid", "unreadable"]
+    finding = document["files"][0]["findings"][0]
+    assert finding == {
+        "code": "SX201",
+        "name": "unresolved-reference",
+        "severity": "error",
+        "json_path": "$.objects[3].created_by_ref",
+        "object_id": "threat-actor--9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
+        "message": finding["message"],
+    }
+    assert "byte-order mark" in document["files"][2]["input_error"]
+    summary = document["summary"]
+    assert (summary["files"], summary["errors"], summary["warnings"], summary["unreadable"]) == (
+        3,
+        1,
+        1,
+        1,
+    )
+    assert summary["exit_code"] == 4
+    assert result.stderr.startswith("3 files, 1 unreadable, 27 objects: 1 error, 1 warning")
+
+
+def test_sarif_output_validates_against_the_sarif_2_1_0_schema(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"[]")
+    result = CliRunner().invoke(
+        cli, ["validate", OURS_ONLY, "--format", "sarif", str(BROKEN), str(WARNED), str(bad)]
+    )
+    log = json.loads(result.stdout)
+    schema = json.loads((CORPUS / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(log)
+    results = log["runs"][0]["results"]
+    assert [(r["ruleId"], r["level"]) for r in results] == [
+        ("SX201", "error"),
+        ("SX301", "warning"),
+        ("SX000", "error"),
+    ]
+    # the finding points at the line where the faulty object's id is declared
+    location = results[0]["locations"][0]
+    line = location["physicalLocation"]["region"]["startLine"]
+    source_lines = BROKEN.read_text(encoding="utf-8").splitlines()
+    assert '"id": "threat-actor--9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"' in source_lines[line - 1]
+    assert location["logicalLocations"][0]["fullyQualifiedName"] == "$.objects[3].created_by_ref"
+    rule_ids = {rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert {"SX000", "SX201", "SX301", "SX604"} <= rule_ids
+
+
+def test_sarif_schema_rejects_a_broken_log() -> None:
+    # the schema is strict enough to catch a real mistake, so the test above means something
+    schema = json.loads((CORPUS / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
+    broken = {"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": []}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft4Validator(schema).validate(broken)
+
+
+def test_junit_output_parses_and_counts_match_findings(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b'{"a": NaN}')
+    two_errors = json.loads(BROKEN.read_text(encoding="utf-8"))
+    two_errors["objects"][5]["confidence"] = 500
+    second = tmp_path / "two.json"
+    second.write_text(json.dumps(two_errors))
+    result = CliRunner().invoke(
+        cli,
+        ["validate", OURS_ONLY, "--format", "junit", str(GOOD), str(WARNED), str(second), str(bad)],
+    )
+    root = ET.fromstring(result.stdout)
+    assert root.tag == "testsuites"
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("5", "2", "1")
+    suites = {suite.get("name"): suite for suite in root.findall("testsuite")}
+    assert suites[str(second)].get("failures") == "2"
+    assert len(suites[str(second)].findall("testcase/failure")) == 2
+    assert suites[str(WARNED)].get("failures") == "0"
+    assert suites[str(bad)].find("testcase/error") is not None
+    assert suites[str(GOOD)].get("tests") == "1"
