@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -37,6 +38,22 @@ def chromium() -> str:
         if found:
             return found
     pytest.fail("Chromium is not installed: apt-get install -y chromium (scripts/test.sh does)")
+
+
+def requested_host(request_line: str) -> str:
+    """The host of a proxy request line: ``CONNECT host:443 ...`` or ``GET http://host/...``."""
+    parts = request_line.split(" ")
+    if len(parts) < 2:
+        return ""
+    method, target = parts[0], parts[1]
+    if method == "CONNECT":
+        return target.rsplit(":", 1)[0].lower()
+    return (urlsplit(target).hostname or "").lower()
+
+
+def is_browser_service(request_line: str) -> bool:
+    host = requested_host(request_line)
+    return any(host == known or host.endswith("." + known) for known in BROWSER_SERVICE_HOSTS)
 
 
 class RecordingProxy:
@@ -65,14 +82,7 @@ class RecordingProxy:
 
     def page_requests(self) -> list[str]:
         """Requests other than Chromium's own service calls."""
-        return [
-            line
-            for line in self.requests
-            if not any(
-                f"{host}:" in line or f"{host}/" in line or f".{host} " in line
-                for host in BROWSER_SERVICE_HOSTS
-            )
-        ]
+        return [line for line in self.requests if not is_browser_service(line)]
 
     def close(self) -> None:
         self.server.close()
@@ -144,6 +154,14 @@ def test_screenshot_shows_every_node_type_drawn(page: Path, tmp_path: Path) -> N
         rgb = (int(fill[1:3], 16), int(fill[3:5], 16), int(fill[5:7], 16))
         # Scaled to fit the window, a node still covers a few thousand pixels of its colour.
         assert colours.get(rgb, 0) > 800, (stix_type, colours.get(rgb, 0))
+
+
+def test_only_chromium_service_hosts_are_set_aside() -> None:
+    assert is_browser_service("CONNECT update.googleapis.com:443 HTTP/1.1")
+    assert is_browser_service("GET http://clients2.google.com/time/1/current HTTP/1.1")
+    assert not is_browser_service("GET http://notgoogle.com/google.com/ HTTP/1.1")
+    assert not is_browser_service("CONNECT cdn.jsdelivr.net:443 HTTP/1.1")
+    assert not is_browser_service("GET http://example.invalid/?q=googleapis.com HTTP/1.1")
 
 
 def test_proxy_does_catch_a_page_that_fetches(tmp_path: Path) -> None:
