@@ -18,7 +18,6 @@ from stix_mtac.view.layout import Layout
 from stix_mtac.view.objects import BundleView
 from stix_mtac.view.svg import render_svg
 
-DATA_ELEMENT_ID = "stix-graph-data"
 _PLACEHOLDER = re.compile(r"@(TITLE|CSS|SVG|DATA|JS)@")
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from stix_mtac.view.layout import Point
 
-# Shapes drawn natively (SVG <rect rx>/<ellipse>, Pillow rounded_rectangle/ellipse).
-NATIVE_SHAPES = frozenset({"round", "ellipse"})
+# "round" and "ellipse" are drawn natively (SVG <rect rx>/<ellipse>, Pillow
+# rounded_rectangle/ellipse); every other shape is a polygon from outline().
 CORNER_RADIUS = 12
 SLANT = 14
 NOTE_FOLD = 12

@@ -64,8 +64,3 @@ def palette() -> Palette:
 def style_for(stix_type: str) -> NodeStyle:
     styles = _styles()
     return styles.get(stix_type, styles[DEFAULT_KEY])
-
-
-def styled_types() -> tuple[str, ...]:
-    """Types with their own style, in file order (for legends and tests)."""
-    return tuple(key for key in _styles() if not key.startswith("_"))
