@@ -6,6 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+# A reference found in an object: (path of the holding JSON object, property, list position
+# or -1, referenced id). The full JSON path is only formatted when a finding needs it.
+Reference = tuple[str, str, int, str]
+
 
 def object_path(index: int) -> str:
     return f"$.objects[{index}]"
@@ -20,6 +24,8 @@ class BundleContext:
     open_bundle: bool = False
     # id -> positions (in ``objects`` order) of every object carrying that id
     positions_by_id: dict[str, list[int]] = field(default_factory=dict)
+    # (object, its references): checks that read references share one walk per object
+    last_references: tuple[object, list[Reference]] | None = None
 
     @classmethod
     def build(cls, bundle: Mapping[str, Any], *, open_bundle: bool) -> BundleContext:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Mapping
 from typing import Any
 
 from stix_mtac.validate.context import BundleContext, object_path
@@ -27,23 +27,40 @@ def run_checks(
 ) -> list[Finding]:
     """Findings of our own checks; ``selected`` limits which check codes run (None: all)."""
     checks = [c for c in registered_checks() if selected is None or c.code in selected]
-    ctx = BundleContext.build(bundle, open_bundle=open_bundle)
-    for_any_type = [c for c in checks if c.scope == "object" and c.types is None]
-    by_type: dict[str, list[Check]] = defaultdict(list)
-    for c in checks:
-        if c.scope == "object" and c.types is not None:
-            for listed_type in c.types:
-                by_type[listed_type].append(c)
+    # The cyclic GC finds nothing to free in parsed JSON but would rescan it many times.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(checks, BundleContext.build(bundle, open_bundle=open_bundle))
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _run(checks: list[Check], ctx: BundleContext) -> list[Finding]:
+    for_any_type = tuple(c for c in checks if c.scope == "object" and c.types is None)
+    plan: dict[object, tuple[Check, ...]] = {}  # object type -> the checks that apply
+
+    def checks_for(object_type: object) -> tuple[Check, ...]:
+        typed = tuple(
+            c
+            for c in checks
+            if c.scope == "object" and c.types is not None and object_type in c.types
+        )
+        return for_any_type + typed
+
     findings: list[Finding] = []
     for c in checks:
         if c.scope == "bundle":
-            findings.extend(_finding(c, issue) for issue in c.function(ctx))
+            for issue in c.function(ctx):
+                findings.append(_finding(c, issue))
     for index, obj in ctx.objects:
+        object_type = obj.get("type")
+        applicable = plan.get(object_type) if isinstance(object_type, str) else for_any_type
+        if applicable is None:
+            applicable = plan[object_type] = checks_for(object_type)
         path = object_path(index)
-        object_type: object = obj.get("type")
-        typed: Sequence[Check] = (
-            by_type.get(object_type, ()) if isinstance(object_type, str) else ()
-        )
-        for c in (*for_any_type, *typed):
-            findings.extend(_finding(c, issue) for issue in c.function(obj, path, ctx))
+        for c in applicable:
+            for issue in c.function(obj, path, ctx):
+                findings.append(_finding(c, issue))
     return findings

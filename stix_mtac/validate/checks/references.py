@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from stix_mtac.validate.context import BundleContext
+from stix_mtac.validate.context import BundleContext, Reference
 from stix_mtac.validate.findings import Severity
 from stix_mtac.validate.registry import Issue, check
 
@@ -19,42 +19,43 @@ MARKING_REF_KEYS = frozenset({"object_marking_refs", "marking_ref"})
 OBJECT_REFS_TYPES = ("report", "note", "opinion", "grouping")
 
 
-def _references(value: Any, path: str) -> Iterator[tuple[str, str, str]]:
-    """(json path, property name, referenced id) for every reference property below ``value``."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                continue
-            child = f"{path}.{key}"
-            if key.endswith("_ref") and isinstance(item, str):
-                yield child, key, item
-            elif key.endswith("_refs") and isinstance(item, list):
-                for position, ref in enumerate(item):
-                    if isinstance(ref, str):
-                        yield f"{child}[{position}]", key, ref
-            elif isinstance(item, dict | list):
-                yield from _references(item, child)
-    elif isinstance(value, list):
-        for position, item in enumerate(value):
-            if isinstance(item, dict | list):
-                yield from _references(item, f"{path}[{position}]")
+def _collect(value: Mapping[str, Any], path: str, found: list[Reference]) -> None:
+    """Append every reference property at or below ``value`` (a JSON object) to ``found``."""
+    for key, item in value.items():
+        kind = type(item)
+        if kind is str:
+            if key.endswith("_ref"):
+                found.append((path, key, -1, item))
+        elif kind is list:
+            if key.endswith("_refs"):
+                found.extend((path, key, i, ref) for i, ref in enumerate(item) if type(ref) is str)
+            else:
+                for position, element in enumerate(item):
+                    if type(element) is dict:
+                        _collect(element, f"{path}.{key}[{position}]", found)
+        elif kind is dict:
+            _collect(item, f"{path}.{key}", found)
 
 
-def _looks_like_id(value: str) -> bool:
-    # Malformed identifiers are the schema's business; only report well-formed ones here.
-    return "--" in value
+def references_of(obj: Mapping[str, Any], path: str, ctx: BundleContext) -> list[Reference]:
+    """The object's references, walked once and shared by the checks that need them."""
+    cached = ctx.last_references
+    if cached is not None and cached[0] is obj:
+        return cached[1]
+    found: list[Reference] = []
+    _collect(obj, path, found)
+    ctx.last_references = (obj, found)
+    return found
 
 
 def _dangling(
     obj: Mapping[str, Any], path: str, ctx: BundleContext, *, markings: bool
 ) -> Iterator[Issue]:
-    severity = Severity.WARNING if ctx.open_bundle else None
-    object_id = obj.get("id") if isinstance(obj.get("id"), str) else None
-    for ref_path, key, ref in _references(obj, path):
-        if (key in MARKING_REF_KEYS) != markings or not _looks_like_id(ref):
-            continue
-        if ctx.has_id(ref):
-            continue
+    known = ctx.positions_by_id
+    for holder, key, position, ref in references_of(obj, path, ctx):
+        if ref in known or (key in MARKING_REF_KEYS) != markings or "--" not in ref:
+            continue  # resolved; the other check's business; malformed ids are the schema's
+        ref_path = f"{holder}.{key}" + (f"[{position}]" if position >= 0 else "")
         if markings:
             message = (
                 f"{key} names {ref}, which is not in the bundle; ship the marking-definition "
@@ -65,7 +66,13 @@ def _dangling(
                 f"{key} points at {ref}, which is not in the bundle; add that object or remove "
                 "the reference (use --open if the target lives in your TIP)"
             )
-        yield Issue(ref_path, message, object_id, severity)
+        object_id = obj.get("id")
+        yield Issue(
+            ref_path,
+            message,
+            object_id if isinstance(object_id, str) else None,
+            Severity.WARNING if ctx.open_bundle else None,
+        )
 
 
 @check(code="SX201", name="unresolved-reference", severity=Severity.ERROR)
