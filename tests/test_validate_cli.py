@@ -163,8 +163,8 @@ def test_sarif_output_validates_against_the_sarif_2_1_0_schema(tmp_path: Path) -
         cli, ["validate", OURS_ONLY, "--format", "sarif", str(BROKEN), str(WARNED), str(bad)]
     )
     log = json.loads(result.stdout)
-    schema = json.loads((CORPUS / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
-    jsonschema.Draft4Validator(schema).validate(log)
+    schema = json.loads((CORPUS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator(schema).validate(log)
     results = log["runs"][0]["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [
         ("SX201", "error"),
@@ -183,10 +183,10 @@ def test_sarif_output_validates_against_the_sarif_2_1_0_schema(tmp_path: Path) -
 
 def test_sarif_schema_rejects_a_broken_log() -> None:
     # the schema is strict enough to catch a real mistake, so the test above means something
-    schema = json.loads((CORPUS / "sarif-2.1.0-rtm.5.json").read_text(encoding="utf-8"))
+    schema = json.loads((CORPUS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     broken = {"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": []}]}
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.Draft4Validator(schema).validate(broken)
+        jsonschema.Draft7Validator(schema).validate(broken)
 
 
 def test_junit_output_parses_and_counts_match_findings(tmp_path: Path) -> None:
