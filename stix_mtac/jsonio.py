@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,15 +134,24 @@ def parse_json(data: bytes, source: str, limits: JsonLimits = DEFAULT_LIMITS) ->
 
 
 def read_json_file(path: Path, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
-    """Read and strictly parse a JSON file, refusing files over the size limit before reading."""
+    """Read and strictly parse a JSON file, refusing files over the size limit before reading.
+
+    Devices are refused and pipes are read only up to the limit, so ``/dev/zero`` or an endless
+    pipe cannot exhaust memory.
+    """
     try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+            raise InputError(f"{path}: not a regular file (a device or socket?)")
+        if info.st_size > limits.max_bytes:
             raise InputError(
-                f"{path}: {size} bytes exceeds the size limit of {limits.max_bytes} "
+                f"{path}: {info.st_size} bytes exceeds the size limit of {limits.max_bytes} "
                 "(raise it with --max-bytes)"
             )
-        data = path.read_bytes()
+        with path.open("rb") as stream:
+            data = stream.read(limits.max_bytes + 1)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -150,4 +160,9 @@ def read_json_file(path: Path, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
         raise InputError(f"{path}: permission denied") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(data) > limits.max_bytes:
+        raise InputError(
+            f"{path}: more than {limits.max_bytes} bytes exceeds the size limit "
+            "(raise it with --max-bytes)"
+        )
     return parse_json(data, str(path), limits)

@@ -209,3 +209,13 @@ def test_junit_output_parses_and_counts_match_findings(tmp_path: Path) -> None:
     assert suites[str(WARNED)].get("failures") == "0"
     assert suites[str(bad)].find("testcase/error") is not None
     assert suites[str(GOOD)].get("tests") == "1"
+
+
+def test_pre_commit_hook_runs_this_command() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())
+    (hook,) = hooks
+    assert hook["id"] == "stix-mtac-validate"
+    assert hook["entry"] == "stix-mtac validate"
+    assert hook["language"] == "python" and "json" in hook["types"]

@@ -8,6 +8,7 @@ is the validator's own peak, not pytest's.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -135,3 +136,29 @@ def test_recursive_stix_pattern_is_an_error_finding_not_a_crash(tmp_path: Path) 
     result = measure("--engine", "reference", str(path))
     assert result["rc"] == EXIT_ERRORS, result
     assert "error" in result["stdout"]
+
+
+def test_device_is_refused_without_reading_it() -> None:
+    result = measure("--no-conformance", "/dev/zero")
+    assert result["rc"] == EXIT_UNREADABLE
+    assert "/dev/zero: not a regular file" in result["stdout"]
+
+
+def test_endless_pipe_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
+    fifo = tmp_path / "endless.json"
+    os.mkfifo(fifo)
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import sys\nwith open({str(fifo)!r}, 'wb') as f:\n"
+            "    try:\n        while True: f.write(b'[' * 65536)\n    except BrokenPipeError: pass",
+        ],
+    )
+    try:
+        result = measure("--no-conformance", "--max-bytes", "1000000", str(fifo))
+    finally:
+        writer.kill()
+        writer.wait()
+    assert result["rc"] == EXIT_UNREADABLE
+    assert "more than 1000000 bytes exceeds the size limit" in result["stdout"]
