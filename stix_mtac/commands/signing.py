@@ -1,0 +1,195 @@
+"""``stix-mtac keygen``, ``sign`` and ``verify``: key pairs and detached bundle signatures."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from stix_mtac.errors import InputError, KeyFileError, SignatureError, StixMtacError
+from stix_mtac.signing import (
+    PASSPHRASE_ENV,
+    SIGNING_KEY_ENV,
+    bundle_files,
+    generate_keypair,
+    is_encrypted,
+    orphan_signatures,
+    passphrase_from_env,
+    sign_bundle_file,
+    signing_key_from_env,
+    verify_bundle_file,
+)
+from stix_mtac.signing.keyring import load_keyring
+
+
+def _passphrase_for(key: Path) -> bytes | None:
+    """The passphrase an encrypted key needs: from the environment, else a prompt on a tty."""
+    if not key.is_file() or not is_encrypted(key):
+        return None
+    from_env = passphrase_from_env()
+    if from_env is not None:
+        return from_env
+    if not sys.stdin.isatty():
+        raise KeyFileError(f"{key}: the key is encrypted; set {PASSPHRASE_ENV} to its passphrase")
+    return str(click.prompt("Passphrase", hide_input=True)).encode("utf-8")
+
+
+@click.command()
+@click.option("--name", default="signing", show_default=True, help="Base name of the key files.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=".",
+    show_default=True,
+    help="Directory for the private key (keep it outside the repository).",
+)
+@click.option(
+    "--public-out",
+    "public_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory for the public PEM and the keyring jwks.json (default: --out).",
+)
+@click.option(
+    "--passphrase",
+    "encrypt",
+    is_flag=True,
+    help=f"Encrypt the private key with a passphrase (from ${PASSPHRASE_ENV}, else a prompt).",
+)
+@click.option(
+    "--retire-active",
+    is_flag=True,
+    help="Rotation: mark the keyring's active keys retired; old signatures still verify.",
+)
+def keygen(
+    name: str, out_dir: Path, public_dir: Path | None, encrypt: bool, retire_active: bool
+) -> None:
+    """Generate an Ed25519 key pair for signing bundles.
+
+    Writes OUT/NAME.private.pem (PKCS#8 PEM, mode 0600) and PUBLIC-OUT/NAME.public.pem, and
+    adds the public key, as a JWK whose kid is its RFC 7638 thumbprint, with status active, to
+    PUBLIC-OUT/jwks.json. Existing key files are never overwritten.
+
+    \b
+    Example:
+      stix-mtac keygen --name release --out ~/.config/stix-mtac --public-out bundles/keys
+
+    \b
+    Exit codes: 0 written; 6 keyring problem; 10 a key file exists or cannot be written.
+    """
+    passphrase: bytes | None = None
+    if encrypt:
+        passphrase = passphrase_from_env()
+        if passphrase is None:
+            text = click.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
+            passphrase = str(text).encode("utf-8")
+    paths = generate_keypair(
+        out_dir, name, passphrase, public_dir=public_dir, retire_active=retire_active
+    )
+    click.echo(f"private key: {paths.private_key} (mode 0600; never commit it)")
+    click.echo(f"public key:  {paths.public_pem}")
+    click.echo(f"keyring:     {paths.jwks} (kid {paths.kid}, active)")
+
+
+@click.command()
+@click.argument("bundles", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=f"Ed25519 private key (PKCS#8 PEM); default: ${SIGNING_KEY_ENV}.",
+)
+def sign(bundles: tuple[Path, ...], key: Path | None) -> None:
+    """Sign bundle files: write BUNDLE.jws beside each and record it in manifest.json.
+
+    The signature is a detached JWS (EdDSA, b64 false) over the bundle's RFC 8785 canonical
+    bytes. An encrypted key's passphrase comes from $STIX_MTAC_KEY_PASSPHRASE or a prompt.
+
+    \b
+    Example:
+      stix-mtac sign bundles/mtac-east-asia-2023-09-07.json --key release.private.pem
+
+    \b
+    Exit codes: 0 signed; 4 bundle unreadable or not JSON; 6 key file problem; 10 cannot write.
+    """
+    key = key or signing_key_from_env()
+    if key is None:
+        raise KeyFileError(f"no signing key: pass --key or set ${SIGNING_KEY_ENV}")
+    passphrase = _passphrase_for(key)
+    for bundle in bundles:
+        token = sign_bundle_file(bundle, key, passphrase)
+        click.echo(f"signed: {bundle} -> {token}")
+
+
+def _expand(paths: tuple[Path, ...]) -> tuple[list[Path], list[StixMtacError]]:
+    """Bundles named or found in directories, and the problems found while looking."""
+    found: list[Path] = []
+    problems: list[StixMtacError] = []
+    for path in paths:
+        if not path.is_dir():
+            found.append(path)
+            continue
+        in_dir = bundle_files(path)
+        if not in_dir:
+            problems.append(InputError(f"{path}: no bundles (*.json) to verify"))
+        found.extend(in_dir)
+        problems.extend(
+            SignatureError(f"{orphan}: signature without its bundle (renamed or deleted?)")
+            for orphan in orphan_signatures(path)
+        )
+    return found, problems
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--keys",
+    "jwks",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Trusted keyring (JWKS); default: keys/jwks.json beside each bundle.",
+)
+@click.option(
+    "--tolerant",
+    is_flag=True,
+    help="Accept re-serialised copies (pretty-printed, keys reordered, \\u-escaped) by "
+    "re-canonicalising; by default the file must be byte-for-byte as stix-mtac writes it.",
+)
+@click.pass_context
+def verify(ctx: click.Context, paths: tuple[Path, ...], jwks: Path | None, tolerant: bool) -> None:
+    """Verify the detached signatures of bundle files, failing closed.
+
+    A directory stands for every *.json directly in it except manifest.json (keys/ is not
+    entered); a signature whose bundle is missing also fails. Every problem is reported,
+    one line each; the exit code is the first problem's.
+
+    \b
+    Examples:
+      stix-mtac verify bundles/
+      stix-mtac verify --tolerant --keys jwks.json downloaded.json
+
+    \b
+    Exit codes: 0 all verified; 4 bundle unreadable, not JSON or with duplicate keys (or
+    no bundle in a directory); 5 unsigned, bad, untrusted or revoked signature, or a
+    signature without its bundle; 6 keyring problem.
+    """
+    bundles, problems = _expand(paths)
+    if jwks is not None:
+        load_keyring(jwks)  # a broken keyring is one error, not one per bundle
+    verified = 0
+    for bundle in bundles:
+        try:
+            result = verify_bundle_file(bundle, jwks, tolerant=tolerant)
+        except StixMtacError as error:
+            problems.append(error)
+            continue
+        verified += 1
+        click.echo(f"verified: {bundle} (key {result.kid})")
+    if problems:
+        for problem in problems:
+            for line in problem.lines():
+                click.echo(f"error: {line}", err=True)
+        click.echo(
+            f"{len(problems)} problem(s); {verified} of {len(bundles)} bundle(s) verified",
+            err=True,
+        )
+        ctx.exit(problems[0].exit_code)

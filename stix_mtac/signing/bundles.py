@@ -1,0 +1,225 @@
+"""Sign and verify bundle files: ``<name>.json`` beside ``<name>.json.jws``.
+
+Verification fails closed and in this order: the keyring loads cleanly; the bundle parses
+strictly (no duplicate keys); a token exists and matches the profile; its kid names a trusted,
+unrevoked key; the signature matches the canonical bytes; the file is in the form the exporter
+writes (unless tolerant); the manifest, when it lists the bundle, agrees.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from stix_mtac.canonical import canonical_bytes, pretty_bytes
+from stix_mtac.errors import InputError, KeyFileError, SignatureError
+from stix_mtac.fileio import write_atomic
+from stix_mtac.jsonio import DEFAULT_LIMITS, parse_json
+from stix_mtac.signing import jws, manifest
+from stix_mtac.signing.keyring import KeyStatus, load_keyring
+from stix_mtac.signing.keys import load_private_key, public_jwk
+
+SIGNATURE_SUFFIX = ".jws"
+KEYRING_RELATIVE = Path("keys") / "jwks.json"
+SIGNING_KEY_ENV = "STIX_MTAC_SIGNING_KEY"
+PASSPHRASE_ENV = "STIX_MTAC_KEY_PASSPHRASE"
+
+
+@dataclass(frozen=True)
+class VerifiedBundle:
+    path: Path
+    bundle: dict[str, Any]
+    kid: str
+
+
+def signature_path(bundle_path: Path) -> Path:
+    return bundle_path.with_name(bundle_path.name + SIGNATURE_SUFFIX)
+
+
+def default_keyring(bundle_path: Path) -> Path:
+    return bundle_path.parent / KEYRING_RELATIVE
+
+
+def signing_key_from_env() -> Path | None:
+    """The signing key configured by ``$STIX_MTAC_SIGNING_KEY``, if any."""
+    value = os.environ.get(SIGNING_KEY_ENV, "").strip()
+    return Path(value) if value else None
+
+
+def passphrase_from_env() -> bytes | None:
+    """The key passphrase from ``$STIX_MTAC_KEY_PASSPHRASE``, if set."""
+    value = os.environ.get(PASSPHRASE_ENV)
+    return value.encode("utf-8") if value else None
+
+
+def _read_bytes(path: Path, what: str, error: type[InputError | SignatureError]) -> bytes:
+    try:
+        if path.is_dir():
+            raise error(f"{path}: is a directory, expected a {what}")
+        with path.open("rb") as stream:
+            data = stream.read(DEFAULT_LIMITS.max_bytes + 1)
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what}") from None
+    except PermissionError:
+        raise error(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror}") from None
+    return data
+
+
+def _read_bundle(path: Path) -> tuple[bytes, Any]:
+    raw = _read_bytes(path, "bundle file", InputError)
+    return raw, parse_json(raw, str(path))
+
+
+def _object_count(bundle: Any) -> int:
+    objects = bundle.get("objects") if isinstance(bundle, dict) else None
+    return len(objects) if isinstance(objects, list) else 0
+
+
+def sign_bundle_file(
+    bundle_path: Path, private_key_path: Path, passphrase: bytes | None = None
+) -> Path:
+    """Sign a bundle file: write ``<bundle>.jws`` and its entry in ``manifest.json``.
+
+    The bundle is read strictly and its canonical bytes signed, so the signature says exactly
+    what any strict parser reads from the file. Returns the signature's path.
+    """
+    key = load_private_key(private_key_path, passphrase)
+    raw, bundle = _read_bundle(bundle_path)
+    if not isinstance(bundle, dict) or bundle.get("type") != "bundle":
+        raise InputError(f"{bundle_path}: not a STIX bundle (no top-level type 'bundle')")
+    kid = public_jwk(key.public_key())["kid"]
+    keyring_path = default_keyring(bundle_path)
+    if keyring_path.exists():
+        trusted = load_keyring(keyring_path).find(kid)
+        if trusted is not None and trusted.status is not KeyStatus.ACTIVE:
+            raise KeyFileError(
+                f"{private_key_path}: key {kid} is {trusted.status.value} in {keyring_path}; "
+                "sign with an active key"
+            )
+    canonical = canonical_bytes(bundle)
+    token = jws.sign_detached(key, kid, canonical)
+    target = signature_path(bundle_path)
+    write_atomic(target, (token + "\n").encode("ascii"))
+    manifest.record(
+        bundle_path,
+        manifest.ManifestEntry(
+            sha256=manifest.sha256_hex(raw),
+            canonical_sha256=manifest.sha256_hex(canonical),
+            bundle_id=str(bundle.get("id", "")),
+            objects=_object_count(bundle),
+            signature=target.name,
+            kid=kid,
+            alg=jws.SIGNING_ALG,
+        ),
+    )
+    return target
+
+
+def _mismatch(
+    bundle_path: Path, token: jws.DetachedToken, bundle: Any, canonical: bytes
+) -> SignatureError:
+    """Explain a signature that does not match, using the manifest when it lists the bundle."""
+    prefix = f"{bundle_path}: signature does not match"
+    entry = manifest.read_entry(bundle_path)
+    if entry is None:
+        return SignatureError(f"{prefix} the bundle's content (changed after signing?)")
+    if entry.kid != token.kid:
+        return SignatureError(
+            f"{prefix}: the token names key {token.kid} but the bundle was signed with "
+            f"{entry.kid} (kid swapped in the token?)"
+        )
+    count = _object_count(bundle)
+    if count > entry.objects:
+        return SignatureError(
+            f"{prefix}: {count} objects, {entry.objects} when signed: object(s) added"
+        )
+    if count < entry.objects:
+        return SignatureError(
+            f"{prefix}: {count} objects, {entry.objects} when signed: object(s) removed"
+        )
+    if manifest.sha256_hex(canonical) != entry.canonical_sha256:
+        return SignatureError(f"{prefix}: content changed since signing (a value was edited)")
+    return SignatureError(
+        f"{prefix}: the content is as signed, so the signature itself is damaged "
+        f"({signature_path(bundle_path).name})"
+    )
+
+
+def _check_manifest(bundle_path: Path, bundle: Any, canonical: bytes, kid: str) -> None:
+    entry = manifest.read_entry(bundle_path)
+    if entry is None:
+        return
+    where = f"{manifest.manifest_path(bundle_path)}: bundles.{bundle_path.name}"
+    if entry.canonical_sha256 != manifest.sha256_hex(canonical):
+        raise SignatureError(f"{where}: canonical_sha256 disagrees with the verified bundle")
+    if entry.kid != kid:
+        raise SignatureError(f"{where}: kid {entry.kid} disagrees with the signature's {kid}")
+    if entry.bundle_id != bundle.get("id"):
+        raise SignatureError(f"{where}: bundle_id disagrees with the bundle's id")
+
+
+def verify_bundle_file(
+    bundle_path: Path, jwks_path: Path | None = None, *, tolerant: bool = False
+) -> VerifiedBundle:
+    """Verify ``<bundle>.jws`` over the bundle with keys from the keyring, failing closed.
+
+    ``jwks_path`` defaults to ``<bundle dir>/keys/jwks.json``. Raises SignatureError (exit 5)
+    when the signature is missing, malformed, by an untrusted or revoked key, or does not
+    match; KeyFileError (6) for a damaged keyring; InputError (4) for an unreadable bundle or
+    one with duplicate keys. ``tolerant`` accepts a re-serialised copy (pretty-printed, keys
+    reordered, escaped differently) whose content is unchanged.
+    """
+    keyring = load_keyring(jwks_path or default_keyring(bundle_path))
+    raw, bundle = _read_bundle(bundle_path)
+    token_path = signature_path(bundle_path)
+    if not token_path.exists():
+        raise SignatureError(f"{bundle_path}: unsigned: no signature file {token_path.name}")
+    token = jws.parse_detached(
+        _read_bytes(token_path, "signature", SignatureError), str(token_path)
+    )
+    trusted = keyring.find(token.kid)
+    if trusted is None:
+        raise SignatureError(
+            f"{token_path}: key {token.kid} is not in the keyring {keyring.path}; "
+            "only keys listed there are trusted"
+        )
+    if trusted.status is KeyStatus.REVOKED:
+        raise SignatureError(
+            f"{token_path}: signed with key {token.kid}, which {keyring.path} marks revoked"
+        )
+    canonical = canonical_bytes(bundle)
+    if not jws.signature_matches(token, trusted.public_key, canonical):
+        raise _mismatch(bundle_path, token, bundle, canonical)
+    if not tolerant and raw != pretty_bytes(bundle):
+        raise SignatureError(
+            f"{bundle_path}: signature matches the content, but the file is not in the form "
+            "stix-mtac writes (sorted keys, 2-space indent, final newline); it was re-saved. "
+            "Verify a re-serialised copy with --tolerant"
+        )
+    if not isinstance(bundle, dict) or bundle.get("type") != "bundle":
+        raise InputError(f"{bundle_path}: signed, but not a STIX bundle (no type 'bundle')")
+    _check_manifest(bundle_path, bundle, canonical, token.kid)
+    return VerifiedBundle(bundle_path, bundle, token.kid)
+
+
+def bundle_files(directory: Path) -> list[Path]:
+    """The bundles ``verify DIR`` checks: every ``*.json`` directly in ``directory`` except
+    ``manifest.json`` and hidden files. Subdirectories (such as ``keys/``) are not entered."""
+    return sorted(
+        path
+        for path in directory.glob("*.json")
+        if path.name != manifest.MANIFEST_NAME and not path.name.startswith(".")
+    )
+
+
+def orphan_signatures(directory: Path) -> list[Path]:
+    """Signature files in ``directory`` whose bundle is missing (renamed or deleted)."""
+    return sorted(
+        path
+        for path in directory.glob(f"*.json{SIGNATURE_SUFFIX}")
+        if not path.with_name(path.name.removesuffix(SIGNATURE_SUFFIX)).exists()
+    )

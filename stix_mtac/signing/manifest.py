@@ -1,0 +1,78 @@
+"""``manifest.json`` beside the bundles: each bundle's digests, id, object count and signing kid.
+
+The manifest is not signed and never makes a bundle pass. It lets ``sha256sum`` users check
+files, and when a signature fails it tells *what* changed since signing (an object added or
+removed, a value changed, the kid swapped, the signature itself damaged).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from stix_mtac.canonical import pretty_bytes
+from stix_mtac.errors import InputError, SignatureError
+from stix_mtac.fileio import write_atomic
+from stix_mtac.jsonio import JsonLimits, read_json_file
+
+MANIFEST_NAME = "manifest.json"
+MANIFEST_FORMAT = "stix-mtac-manifest/1"
+MANIFEST_LIMITS = JsonLimits(max_bytes=64 * 1024 * 1024, max_depth=8, max_string=4096)
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    sha256: str  # of the file as written, for sha256sum
+    canonical_sha256: str  # of the RFC 8785 bytes the signature covers
+    bundle_id: str
+    objects: int
+    signature: str
+    kid: str
+    alg: str
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def manifest_path(bundle_path: Path) -> Path:
+    return bundle_path.parent / MANIFEST_NAME
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = read_json_file(path, MANIFEST_LIMITS)
+    except InputError as exc:
+        raise SignatureError(f"manifest {exc.message}") from None
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != MANIFEST_FORMAT
+        or not isinstance(data.get("bundles"), dict)
+    ):
+        raise SignatureError(f"{path}: not a {MANIFEST_FORMAT} manifest")
+    return data
+
+
+def read_entry(bundle_path: Path) -> ManifestEntry | None:
+    """The manifest's entry for ``bundle_path``, or None without a manifest or entry."""
+    path = manifest_path(bundle_path)
+    if not path.exists():
+        return None
+    entry = _read(path)["bundles"].get(bundle_path.name)
+    if entry is None:
+        return None
+    try:
+        return ManifestEntry(**entry)
+    except TypeError:
+        raise SignatureError(f"{path}: bundles.{bundle_path.name}: unexpected fields") from None
+
+
+def record(bundle_path: Path, entry: ManifestEntry) -> Path:
+    """Add or replace ``bundle_path``'s entry, rewriting the manifest atomically."""
+    path = manifest_path(bundle_path)
+    bundles = _read(path)["bundles"] if path.exists() else {}
+    bundles[bundle_path.name] = asdict(entry)
+    write_atomic(path, pretty_bytes({"format": MANIFEST_FORMAT, "bundles": bundles}))
+    return path
