@@ -3,13 +3,12 @@
 Two parsers must never read different content from the same bytes, so this reader refuses
 what lenient parsers accept silently: duplicate keys, a UTF-8 byte-order mark, ``NaN`` and
 ``Infinity``, invalid UTF-8. It bounds what an attacker controls: file size, nesting depth
-and string length, each reported with the position where the limit was crossed.
+and string length (in characters), each reported with the JSON path where it was crossed.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +29,6 @@ class JsonLimits:
 
 
 DEFAULT_LIMITS = JsonLimits()
-
-# A JSON string token, written as an "unrolled loop": runs of plain bytes repeat as one
-# single-character repeat, so the regex engine keeps no per-character state (the naive
-# ``"(?:[^"\\]|\\.)*"`` used ~120 bytes of memory per byte of a long string).
-_STRING_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 class _DuplicateKey(ValueError):
@@ -65,34 +58,56 @@ def _line_col(data: bytes, offset: int) -> str:
     return f"line {line} column {column}"
 
 
-def _check_shape(data: bytes, source: str, limits: JsonLimits) -> None:
-    """Reject over-long strings and over-deep nesting before the recursive parser sees them."""
-    skeleton_parts: list[bytes] = []
-    last = 0
-    for match in _STRING_TOKEN.finditer(data):
-        start, end = match.span()
-        if end - start - 2 > limits.max_string:
+def _path_to(root: Any, target: int) -> str:
+    """The JSON path of the container or string whose id() is ``target`` (slow; errors only)."""
+    stack: list[tuple[Any, str]] = [(root, "$")]
+    while stack:
+        value, path = stack.pop()
+        if id(value) == target:
+            return path
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if id(key) == target:
+                    return f"{path} (a key)"
+                stack.append((item, f"{path}.{key}"))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{index}]") for index, item in enumerate(value))
+    return "$"
+
+
+def _check_shape(root: Any, source: str, limits: JsonLimits) -> None:
+    """Refuse nesting deeper than the limit and strings (values or keys) longer than it.
+
+    One iterative pass over the parsed value; the JSON path is worked out only on failure.
+    """
+    max_string, max_depth = limits.max_string, limits.max_depth
+    stack: list[tuple[Any, int]] = [(root, 1)]
+    while stack:
+        container, depth = stack.pop()
+        if depth > max_depth:
             raise InputError(
-                f"{source}: {_line_col(data, start)}: string of {end - start - 2} bytes exceeds "
-                f"the limit of {limits.max_string} (raise it with --max-string)"
+                f"{source}: {_path_to(root, id(container))}: JSON nesting deeper than "
+                f"{max_depth} levels (STIX objects need far fewer; raise it with --max-depth)"
             )
-        skeleton_parts.append(data[last:start])
-        last = end
-    skeleton_parts.append(data[last:])
-    brackets = b"".join(skeleton_parts).translate(None, _NOT_BRACKET)
-    if brackets.count(b"[") + brackets.count(b"{") <= limits.max_depth:
-        return
-    depth = 0
-    for byte in brackets:
-        if byte in b"[{":
-            depth += 1
-            if depth > limits.max_depth:
-                raise InputError(
-                    f"{source}: JSON nesting deeper than {limits.max_depth} levels "
-                    "(STIX objects need far fewer; is this a hostile file?)"
-                )
-        else:
-            depth -= 1
+        items = container.values() if type(container) is dict else container
+        if type(container) is dict:
+            for key in container:
+                if len(key) > max_string:
+                    _string_too_long(root, key, source, max_string)
+        for item in items:
+            kind = type(item)
+            if kind is str:
+                if len(item) > max_string:
+                    _string_too_long(root, item, source, max_string)
+            elif kind is dict or kind is list:
+                stack.append((item, depth + 1))
+
+
+def _string_too_long(root: Any, value: str, source: str, limit: int) -> None:
+    raise InputError(
+        f"{source}: {_path_to(root, id(value))}: string of {len(value)} characters exceeds the "
+        f"limit of {limit} (raise it with --max-string)"
+    )
 
 
 def parse_json(data: bytes, source: str, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
@@ -113,9 +128,8 @@ def parse_json(data: bytes, source: str, limits: JsonLimits = DEFAULT_LIMITS) ->
         raise InputError(
             f"{source}: {_line_col(data, exc.start)}: invalid UTF-8 byte 0x{data[exc.start]:02x}"
         ) from None
-    _check_shape(data, source, limits)
     try:
-        return json.loads(
+        value = json.loads(
             text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
         )
     except _DuplicateKey as exc:
@@ -130,7 +144,16 @@ def parse_json(data: bytes, source: str, limits: JsonLimits = DEFAULT_LIMITS) ->
     except ValueError as exc:
         raise InputError(f"{source}: {exc}") from None
     except RecursionError:
-        raise InputError(f"{source}: JSON nesting too deep to parse") from None
+        # the C parser stops at the interpreter's recursion limit, far above ours
+        raise InputError(
+            f"{source}: JSON nesting deeper than {limits.max_depth} levels (STIX objects need "
+            "far fewer; is this a hostile file?)"
+        ) from None
+    if type(value) is dict or type(value) is list:
+        _check_shape(value, source, limits)
+    elif type(value) is str and len(value) > limits.max_string:
+        _string_too_long(value, value, source, limits.max_string)
+    return value
 
 
 def read_json_file(path: Path, limits: JsonLimits = DEFAULT_LIMITS) -> Any:

@@ -33,14 +33,16 @@ def test_reads_back_what_json_writes(value: Any, ascii_only: bool) -> None:
     assert parse_json(data, "v.json") == value
 
 
-@given(st.text())
-def test_string_limit_is_measured_on_the_encoded_string(text: str) -> None:
-    data = json.dumps({"k": text}, ensure_ascii=False).encode("utf-8")
-    encoded_length = len(json.dumps(text, ensure_ascii=False).encode("utf-8")) - 2
-    assert parse_json(data, "s.json", JsonLimits(max_string=max(encoded_length, 1))) == {"k": text}
-    if encoded_length > 1:
-        with pytest.raises(InputError, match=r"s\.json: line 1 column \d+: string of"):
-            parse_json(data, "s.json", JsonLimits(max_string=encoded_length - 1))
+@given(st.text(), st.booleans())
+def test_string_limit_counts_characters_of_keys_and_values(text: str, as_key: bool) -> None:
+    value = {text: 1} if as_key else {"k": [text]}
+    data = json.dumps(value, ensure_ascii=False).encode("utf-8")
+    limit = max(len(text), 1)
+    assert parse_json(data, "s.json", JsonLimits(max_string=limit)) == value
+    if len(text) > 1:
+        where = r"\$ \(a key\)" if as_key else r"\$\.k\[0\]"
+        with pytest.raises(InputError, match=rf"^s\.json: {where}: string of {len(text)} char"):
+            parse_json(data, "s.json", JsonLimits(max_string=len(text) - 1))
 
 
 @settings(max_examples=50)

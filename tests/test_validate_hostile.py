@@ -77,7 +77,7 @@ CASES: dict[str, tuple[bytes, tuple[str, ...], str]] = {
     "long-string": (
         BUNDLE_HEAD + b'"objects": ["' + b"a" * 5000 + b'"]}',
         ("--max-string", "4096"),
-        "string of 5000 bytes exceeds the limit of 4096",
+        "$.objects[0]: string of 5000 characters exceeds the limit of 4096",
     ),
     "huge-string-default-limit": (
         BUNDLE_HEAD + b'"x": "' + b"a" * (5 * 1024 * 1024) + b'"}',
