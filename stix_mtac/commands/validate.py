@@ -89,7 +89,7 @@ Exit codes:
     type=click.IntRange(min=1),
     default=DEFAULT_LIMITS.max_string,
     show_default=True,
-    help="Refuse longer JSON strings (bytes).",
+    help="Refuse longer JSON strings (characters).",
 )
 def validate(
     paths: tuple[str, ...],
