@@ -440,3 +440,17 @@ def test_keygen_retire_active_rotates(tmp_path: Path) -> None:
     ]
     assert statuses == ["retired", "active"]
     assert run_verify(str(tmp_path))[0] == 0
+
+
+def test_content_rfc8785_cannot_represent_is_refused_with_exit_4(tmp_path: Path) -> None:
+    bundle = signed_layout(tmp_path)
+    data = json.loads(bundle.read_bytes())
+    data["objects"][1]["confidence"] = 2**53  # beyond I-JSON's exact integers
+    bundle.write_bytes(pretty_bytes(data))
+    code, _, err = run_verify(str(bundle))
+    assert code == INPUT_EXIT
+    assert "cannot be put in RFC 8785 canonical form" in err
+    key = write_private_key(tmp_path / "k.pem")
+    result = CliRunner().invoke(cli, ["sign", str(bundle), "--key", str(key)])
+    assert result.exit_code == INPUT_EXIT
+    assert "cannot be put in RFC 8785 canonical form" in result.stderr

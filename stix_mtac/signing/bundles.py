@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import rfc8785
+
 from stix_mtac.canonical import canonical_bytes, pretty_bytes
 from stix_mtac.errors import InputError, KeyFileError, SignatureError
 from stix_mtac.fileio import write_atomic
@@ -74,6 +76,15 @@ def _read_bundle(path: Path) -> tuple[bytes, Any]:
     return raw, parse_json(raw, str(path))
 
 
+def _canonical(bundle: Any, path: Path) -> bytes:
+    """RFC 8785 bytes, or InputError for content JCS cannot represent (integers beyond
+    +/-(2**53 - 1), lone surrogates), which no verifier could reproduce either."""
+    try:
+        return canonical_bytes(bundle)
+    except rfc8785.CanonicalizationError as exc:
+        raise InputError(f"{path}: cannot be put in RFC 8785 canonical form: {exc}") from None
+
+
 def _object_count(bundle: Any) -> int:
     objects = bundle.get("objects") if isinstance(bundle, dict) else None
     return len(objects) if isinstance(objects, list) else 0
@@ -100,7 +111,7 @@ def sign_bundle_file(
                 f"{private_key_path}: key {kid} is {trusted.status.value} in {keyring_path}; "
                 "sign with an active key"
             )
-    canonical = canonical_bytes(bundle)
+    canonical = _canonical(bundle, bundle_path)
     token = jws.sign_detached(key, kid, canonical)
     target = signature_path(bundle_path)
     write_atomic(target, (token + "\n").encode("ascii"))
@@ -191,7 +202,7 @@ def verify_bundle_file(
         raise SignatureError(
             f"{token_path}: signed with key {token.kid}, which {keyring.path} marks revoked"
         )
-    canonical = canonical_bytes(bundle)
+    canonical = _canonical(bundle, bundle_path)
     if not jws.signature_matches(token, trusted.public_key, canonical):
         raise _mismatch(bundle_path, token, bundle, canonical)
     if not tolerant and raw != pretty_bytes(bundle):
