@@ -53,6 +53,7 @@ def test_keygen_writes_a_0600_pkcs8_private_key_and_public_halves(tmp_path: Path
     assert result.exit_code == 0, result.output
     private = tmp_path / "priv" / "rel.private.pem"
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert stat.S_IMODE(private.parent.stat().st_mode) == 0o700
     assert private.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----\n")
     assert sorted(p.name for p in (tmp_path / "pub").iterdir()) == ["jwks.json", "rel.public.pem"]
     assert not (tmp_path / "priv" / "jwks.json").exists()

@@ -454,3 +454,9 @@ def test_content_rfc8785_cannot_represent_is_refused_with_exit_4(tmp_path: Path)
     result = CliRunner().invoke(cli, ["sign", str(bundle), "--key", str(key)])
     assert result.exit_code == INPUT_EXIT
     assert "cannot be put in RFC 8785 canonical form" in result.stderr
+
+
+def test_a_device_is_not_read_as_a_bundle(tmp_path: Path) -> None:
+    code, _, err = run_verify("--keys", str(GOLDEN / "keys" / "jwks.json"), "/dev/zero")
+    assert code == INPUT_EXIT
+    assert "/dev/zero: not a regular file" in err

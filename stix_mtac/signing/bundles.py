@@ -9,6 +9,7 @@ writes (unless tolerant); the manifest, when it lists the bundle, agrees.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,11 @@ def passphrase_from_env() -> bytes | None:
 
 def _read_bytes(path: Path, what: str, error: type[InputError | SignatureError]) -> bytes:
     try:
-        if path.is_dir():
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise error(f"{path}: is a directory, expected a {what}")
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+            raise error(f"{path}: not a regular file (a device or socket?)")
         with path.open("rb") as stream:
             data = stream.read(DEFAULT_LIMITS.max_bytes + 1)
     except FileNotFoundError:

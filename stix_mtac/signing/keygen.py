@@ -6,6 +6,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from stix_mtac.errors import OutputError
 from stix_mtac.fileio import write_atomic
 from stix_mtac.signing.keyring import KeyStatus, add_key, load_keyring, set_key_status
 from stix_mtac.signing.keys import (
@@ -40,6 +41,10 @@ def generate_keypair(
     public_path = public_dir / f"{name}.public.pem"
     keyring_path = public_dir / KEYRING_NAME
     refuse_existing(private_path, public_path)
+    try:  # a new directory for private keys is for the owner's eyes only
+        out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create: {exc.strerror}") from None
     key = Ed25519PrivateKey.generate()
     jwk = public_jwk(key.public_key())
     write_atomic(private_path, private_pem(key, passphrase), PRIVATE_KEY_MODE)
