@@ -264,7 +264,7 @@ REJECTIONS: dict[str, tuple[Callable[[Path], None], int, str]] = {
     "no kid": (no_kid, SIGNATURE_EXIT, "header has no 'kid'"),
     "re-saved copy, strict": (reserialise, SIGNATURE_EXIT, "with --tolerant"),
     "keyring kid on another key": (keyring_kid_on_another_key, KEY_EXIT, "not the RFC 7638"),
-    "keyring missing": (keyring_missing, KEY_EXIT, "keys/jwks.json: no such file"),
+    "keyring missing": (keyring_missing, KEY_EXIT, "keys/jwks.json: no such keyring"),
 }
 
 

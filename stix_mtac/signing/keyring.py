@@ -87,6 +87,11 @@ def _entry(path: Path, index: int, jwk: Any) -> TrustedKey:
 
 def load_keyring(path: Path) -> Keyring:
     """Load and check every entry of a keyring; KeyFileError names the file and the entry."""
+    if not path.exists():
+        raise KeyFileError(
+            f"{path}: no such keyring; without trusted keys nothing verifies "
+            "(pass --keys JWKS, or keep keys/jwks.json beside the bundles)"
+        )
     try:
         data = read_json_file(path, KEYRING_LIMITS)
     except InputError as exc:
