@@ -460,3 +460,23 @@ def test_a_device_is_not_read_as_a_bundle(tmp_path: Path) -> None:
     code, _, err = run_verify("--keys", str(GOLDEN / "keys" / "jwks.json"), "/dev/zero")
     assert code == INPUT_EXIT
     assert "/dev/zero: not a regular file" in err
+
+
+def test_every_problem_is_reported_and_the_first_sets_the_exit_code(tmp_path: Path) -> None:
+    signed_layout(tmp_path)
+    duplicate_keys(tmp_path)  # fixture.json: exit 4
+    (tmp_path / "later.json").write_bytes(pretty_bytes(fixture_bundle()))  # unsigned: exit 5
+    code, _, err = run_verify(str(tmp_path))
+    assert code == INPUT_EXIT
+    lines = err.splitlines()
+    assert "duplicate key 'name'" in lines[0]
+    assert "later.json: unsigned" in lines[1]
+    assert lines[2] == "2 problem(s); 0 of 2 bundle(s) verified"
+
+
+@pytest.mark.parametrize("command", ["keygen", "sign", "verify"])
+def test_help_has_an_example_and_the_exit_codes(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert f"stix-mtac {command} " in result.output.split("Example")[1]
+    assert "Exit codes: 0 " in result.output
