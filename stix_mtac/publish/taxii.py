@@ -1,0 +1,252 @@
+"""The TAXII 2.1 HTTP client: requests, authentication, TLS, retries with backoff.
+
+Only this module imports ``requests``; everything above it sees typed results and
+``StixMtacError`` subclasses. Secrets live in ``Credentials`` and go only into request
+headers: never into messages, ``repr`` or logs.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+import urllib3
+
+from stix_mtac.errors import AuthError, ServerError, StixMtacError
+from stix_mtac.jsonio import parse_json
+
+TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Bounded: a TAXII answer is JSON metadata or a page of objects, never hundreds of MiB.
+_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Basic auth (user and password) or a bearer token; ``repr`` hides the secrets."""
+
+    user: str | None = field(default=None)
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+    def apply(self, session: requests.Session) -> None:
+        if self.token:
+            session.headers["Authorization"] = f"Bearer {self.token}"
+        elif self.user is not None:
+            session.auth = (self.user, self.password or "")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry 429, 5xx and connection errors (bounded)."""
+
+    attempts: int = 4
+    backoff_seconds: float = 0.5
+    max_wait_seconds: float = 8.0
+    timeout_seconds: float = 30.0
+
+    def wait(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after and retry_after.strip().isdigit():
+            return min(float(retry_after), self.max_wait_seconds)
+        return min(self.backoff_seconds * 2.0**attempt, self.max_wait_seconds)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where to publish: an API root URL and a collection id, and how to connect."""
+
+    api_root: str
+    collection: str
+    credentials: Credentials = Credentials()
+    ca_bundle: Path | None = None
+    insecure: bool = False
+    retry: RetryPolicy = RetryPolicy()
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.api_root)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ServerError(f"--url {self.api_root!r}: not an http(s) URL of a TAXII API root")
+        if parts.username or parts.password:
+            # Credentials in the URL would end up in messages; take them from options only.
+            raise ServerError("--url: put the user and password in --user/--password, not the URL")
+        if not self.api_root.endswith("/"):
+            object.__setattr__(self, "api_root", self.api_root + "/")
+
+    @property
+    def collection_url(self) -> str:
+        return f"{self.api_root}collections/{self.collection}/"
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: Mapping[str, str]
+    data: Any
+
+
+class TaxiiClient:
+    """Talks to one collection of one API root. Raises ServerError (7) or AuthError (8)."""
+
+    def __init__(self, connection: Connection, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.connection = connection
+        self._sleep = sleep
+        self._session = requests.Session()
+        self._session.headers["Accept"] = TAXII_MEDIA_TYPE
+        connection.credentials.apply(self._session)
+        if connection.insecure:
+            self._session.verify = False
+        elif connection.ca_bundle is not None:
+            if not connection.ca_bundle.is_file():
+                raise ServerError(f"--ca-bundle {connection.ca_bundle}: no such file")
+            self._session.verify = str(connection.ca_bundle)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> TaxiiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- TAXII endpoints -------------------------------------------------------------
+
+    def api_root_information(self) -> dict[str, Any]:
+        return _mapping(self._request("GET", self.connection.api_root).data, "API root")
+
+    def collection_information(self) -> dict[str, Any]:
+        return _mapping(self._request("GET", self.connection.collection_url).data, "collection")
+
+    def add_objects(self, body: bytes) -> Response:
+        """POST one envelope; a 413 comes back as a Response so the caller can split."""
+        return self._request(
+            "POST",
+            self.connection.collection_url + "objects/",
+            body=body,
+            accept_statuses=(413,),
+        )
+
+    def status(self, status_id: str) -> dict[str, Any]:
+        url = f"{self.connection.api_root}status/{status_id}/"
+        return _mapping(self._request("GET", url).data, "status")
+
+    def get_objects(self, params: Mapping[str, str]) -> Response:
+        """One page of objects; a 400 comes back so an expired cursor can be resumed."""
+        return self._request(
+            "GET",
+            self.connection.collection_url + "objects/",
+            params=params,
+            accept_statuses=(400,),
+        )
+
+    # -- transport -------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None = None,
+        params: Mapping[str, str] | None = None,
+        accept_statuses: tuple[int, ...] = (),
+    ) -> Response:
+        policy = self.connection.retry
+        headers = {"Content-Type": TAXII_MEDIA_TYPE} if body is not None else {}
+        problem = ""
+        retry_after: str | None = None
+        for attempt in range(policy.attempts):
+            if attempt:
+                self._sleep(policy.wait(attempt - 1, retry_after))
+            retry_after = None
+            try:
+                with warnings.catch_warnings():
+                    # --insecure already warned once; not once per request.
+                    warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+                    reply = self._session.request(
+                        method,
+                        url,
+                        data=body,
+                        params=dict(params) if params else None,
+                        headers=headers,
+                        timeout=policy.timeout_seconds,
+                    )
+            except requests.exceptions.SSLError as error:
+                raise ServerError(
+                    f"{method} {url}: TLS verification failed ({_reason(error)}); "
+                    "pass --ca-bundle for a private CA"
+                ) from None
+            except (requests.ConnectionError, requests.Timeout) as error:
+                problem = f"cannot connect ({_reason(error)})"
+                continue
+            if reply.status_code in _RETRY_STATUSES:
+                problem = f"HTTP {reply.status_code}{_server_says(reply)}"
+                retry_after = reply.headers.get("Retry-After")
+                continue
+            return self._answer(method, url, reply, accept_statuses)
+        raise ServerError(
+            f"{method} {url}: {problem} after {policy.attempts} attempt"
+            f"{'s' if policy.attempts != 1 else ''}"
+        )
+
+    def _answer(
+        self, method: str, url: str, reply: requests.Response, accept: tuple[int, ...]
+    ) -> Response:
+        if reply.status_code in (401, 403):
+            who = (
+                "credentials" if self.connection.credentials != Credentials() else "no credentials"
+            )
+            raise AuthError(
+                f"{method} {url}: HTTP {reply.status_code}: the server refused the {who}"
+                f"{_server_says(reply)}; check --user/--password or --token"
+            )
+        if reply.status_code in accept:
+            return Response(reply.status_code, reply.headers, None)
+        if reply.status_code == 404:
+            raise ServerError(
+                f"{method} {url}: HTTP 404: no such API root or collection{_server_says(reply)}"
+            )
+        if not 200 <= reply.status_code < 300:
+            raise ServerError(f"{method} {url}: HTTP {reply.status_code}{_server_says(reply)}")
+        content = reply.content
+        if len(content) > _MAX_RESPONSE_BYTES:
+            raise ServerError(f"{method} {url}: answer of {len(content)} bytes is too large")
+        try:
+            data = parse_json(content, source=f"{method} {url}") if content else {}
+        except StixMtacError as error:
+            raise ServerError(f"answer is not TAXII JSON: {error.message}") from None
+        return Response(reply.status_code, reply.headers, data)
+
+
+def _mapping(data: Any, what: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ServerError(f"the server's {what} resource is not a JSON object")
+    return data
+
+
+def _reason(error: Exception) -> str:
+    # requests nests urllib3 errors; the innermost reason is the readable one.
+    reason: BaseException = error
+    while reason.args and isinstance(reason.args[0], BaseException):
+        reason = reason.args[0]
+    inner = getattr(reason, "reason", None)
+    text = str(inner if inner is not None else reason)
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+def _server_says(reply: requests.Response) -> str:
+    """The server's TAXII error title/description, if it sent one, kept to one short line."""
+    try:
+        data = reply.json()
+    except ValueError:
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    text = " ".join(str(data[key]) for key in ("title", "description") if data.get(key))
+    text = " ".join(text.split())[:200]
+    return f" ({text})" if text else ""
