@@ -480,3 +480,25 @@ def test_help_has_an_example_and_the_exit_codes(command: str) -> None:
     assert result.exit_code == 0
     assert f"stix-mtac {command} " in result.output.split("Example")[1]
     assert "Exit codes: 0 " in result.output
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        (b"A" * 20_000, "20000 bytes is too big for a signature token"),
+        ("é..x".encode(), "not a compact JWS (non-ASCII bytes)"),
+        (b"abc.def", "2 dot-separated parts, expected 3"),
+        (b"e30=..AAAA", "header is not base64url"),
+        (b64(b"[1]").encode() + b"..AAAA", "header is not a JSON object"),
+        (b64(b'{"alg":"EdDSA","alg":"none"}').encode() + b"..AA", "duplicate key 'alg'"),
+        (b64(b"[" * 50 + b"]" * 50).encode() + b"..AA", "nesting deeper than 4 levels"),
+        (b"", "1 dot-separated parts"),
+    ],
+)
+def test_hostile_tokens_fail_in_one_line(tmp_path: Path, token: bytes, message: str) -> None:
+    bundle = signed_layout(tmp_path)
+    (tmp_path / "fixture.json.jws").write_bytes(token)
+    code, _, err = run_verify(str(bundle))
+    assert code == SIGNATURE_EXIT
+    assert message in err
+    assert len(err.splitlines()) == 2
