@@ -64,7 +64,8 @@ def load_objects(bundle_path: Path, jwks: Path | None, allow_unsigned: bool) -> 
 )
 @click.option("--insecure", is_flag=True, help="Do not verify TLS certificates (warns).")
 @click.option(
-    "--jwks",
+    "--keys",
+    "jwks",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Keyring of trusted keys (default: keys/jwks.json beside the bundle).",
 )

@@ -25,6 +25,9 @@ DEFAULT_MAX_OBJECTS = 500
 FALLBACK_MAX_BYTES = 10 * 1024 * 1024
 # Ids per "which of these do you hold?" query: keeps the URL well under common 8 KiB limits.
 _IDS_PER_QUERY = 60
+# Above this many candidates one paged read of the whole collection is cheaper than id
+# queries (medallion scans the whole collection for every query).
+_SCAN_COLLECTION_ABOVE = 4 * _IDS_PER_QUERY
 
 
 @dataclass(frozen=True)
@@ -165,10 +168,19 @@ def _already_present(
 ) -> set[tuple[str, str]]:
     """The failures whose id and version the server holds with exactly the content we sent."""
     candidates = sorted({f.id for f in failures if (f.id, f.version) in sent})
+    if len(candidates) > _SCAN_COLLECTION_ABOVE:
+        queries = [{"match[version]": "all"}]
+    else:
+        queries = [
+            {
+                "match[id]": ",".join(candidates[start : start + _IDS_PER_QUERY]),
+                "match[version]": "all",
+            }
+            for start in range(0, len(candidates), _IDS_PER_QUERY)
+        ]
     present: set[tuple[str, str]] = set()
-    for start in range(0, len(candidates), _IDS_PER_QUERY):
-        ids = ",".join(candidates[start : start + _IDS_PER_QUERY])
-        for held in iter_objects(client, {"match[id]": ids, "match[version]": "all"}):
+    for query in queries:
+        for held in iter_objects(client, query):
             key = (str(held.get("id")), object_version(held))
             mine = sent.get(key)
             if mine is not None and canonical_bytes(mine) == canonical_bytes(held):

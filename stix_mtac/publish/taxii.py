@@ -198,9 +198,8 @@ class TaxiiClient:
         self, method: str, url: str, reply: requests.Response, accept: tuple[int, ...]
     ) -> Response:
         if reply.status_code in (401, 403):
-            who = (
-                "credentials" if self.connection.credentials != Credentials() else "no credentials"
-            )
+            anonymous = self.connection.credentials == Credentials()
+            who = "request without credentials" if anonymous else "credentials"
             raise AuthError(
                 f"{method} {url}: HTTP {reply.status_code}: the server refused the {who}"
                 f"{_server_says(reply)}; check --user/--password or --token"
