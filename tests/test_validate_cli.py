@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import xml.etree.ElementTree as ET
@@ -14,6 +15,8 @@ from click.testing import CliRunner
 
 from stix_mtac.cli import cli
 from stix_mtac.commands import validate as validate_command
+from stix_mtac.validate.api import ValidationOptions, validate_bundle
+from stix_mtac.validate.render.progress import ProgressLine, progress_for_terminal
 
 CORPUS = Path(__file__).parent / "corpus"
 GOOD = CORPUS / "good" / "full.json"
@@ -219,3 +222,33 @@ def test_pre_commit_hook_runs_this_command() -> None:
     assert hook["id"] == "stix-mtac-validate"
     assert hook["entry"] == "stix-mtac validate"
     assert hook["language"] == "python" and "json" in hook["types"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_line_only_on_a_terminal_and_only_after_the_delay() -> None:
+    assert progress_for_terminal("a.json", io.StringIO()) is None
+    assert isinstance(progress_for_terminal("a.json", _Terminal()), ProgressLine)
+    quiet = _Terminal()
+    ProgressLine("a.json", quiet, delay=3600)(500, 1000)
+    assert quiet.getvalue() == ""
+    shown = _Terminal()
+    bar = ProgressLine("a.json", shown, delay=0)
+    bar(500, 1000)
+    assert shown.getvalue() == "\ra.json: checking 500/1000 objects (50%)\x1b[K"
+    bar(1000, 1000)
+    assert shown.getvalue().endswith("(100%)\x1b[K\r\x1b[K")  # cleared when done
+
+
+def test_progress_reaches_the_conformance_engine() -> None:
+    calls: list[tuple[int, int]] = []
+    bundle = json.loads(GOOD.read_text(encoding="utf-8"))
+    validate_bundle(
+        bundle,
+        options=ValidationOptions(engine="reference"),
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert calls and calls[-1] == (13, 13)

@@ -12,6 +12,7 @@ import click
 from stix_mtac.jsonio import DEFAULT_LIMITS, JsonLimits
 from stix_mtac.validate.api import ValidationOptions
 from stix_mtac.validate.render import RENDERERS, render_text
+from stix_mtac.validate.render.progress import progress_for_terminal
 from stix_mtac.validate.sources import validate_paths
 from stix_mtac.validate.summary import summarise
 
@@ -131,7 +132,13 @@ def validate(
     )
     started = time.perf_counter()
     stdin = sys.stdin.buffer if "-" in paths else None
-    reports = validate_paths(paths, options, stdin=stdin, locate=output_format == "sarif")
+    reports = validate_paths(
+        paths,
+        options,
+        stdin=stdin,
+        locate=output_format == "sarif",
+        progress=progress_for_terminal,
+    )
     summary = summarise(reports, time.perf_counter() - started)
     if output_format == "text":
         colour = _use_colour()

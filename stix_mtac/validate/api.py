@@ -8,7 +8,7 @@ own semantic checks (``checks/``). The options then apply uniformly to every fin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -19,6 +19,7 @@ from stix_mtac.validate.findings import Finding, Severity
 from stix_mtac.validate.registry import registered_checks
 
 Engine = Literal["fast", "reference"]
+Progress = Callable[[int, int], None]
 
 # Code of the finding that replaces a conformance run that recursed too deep (a guard: the
 # conformance layer promises never to raise RecursionError).
@@ -94,12 +95,18 @@ def _bundle_order(finding: Finding) -> tuple[int, str, str]:
     return (int(match.group(1)) if match else -1, finding.code, finding.json_path)
 
 
-def _conformance(bundle: Mapping[str, Any], options: ValidationOptions) -> list[Finding]:
+def _conformance(
+    bundle: Mapping[str, Any], options: ValidationOptions, progress: Progress | None
+) -> list[Finding]:
     from stix_mtac.validate.conformance import conformance_findings
 
     try:
         findings: list[Finding] = conformance_findings(
-            dict(bundle), engine=options.engine, jobs=options.jobs, strict=options.strict
+            dict(bundle),
+            engine=options.engine,
+            jobs=options.jobs,
+            strict=options.strict,
+            progress=progress,
         )
         return findings
     except RecursionError:
@@ -128,18 +135,23 @@ def apply_options(findings: Iterable[Finding], options: ValidationOptions) -> li
 
 
 def validate_bundle(
-    bundle: Any, *, source: str = "<bundle>", options: ValidationOptions | None = None
+    bundle: Any,
+    *,
+    source: str = "<bundle>",
+    options: ValidationOptions | None = None,
+    progress: Progress | None = None,
 ) -> ValidationResult:
     """Validate parsed bundle data. Pure: no clock, no I/O.
 
     Raises InputError when the top level is not a bundle object. Everything else is a finding.
+    ``progress(done, total)`` is called as the conformance checks go through the objects.
     """
     options = options or ValidationOptions()
     checked = require_bundle(bundle, source)
     ours = frozenset(c.code for c in registered_checks() if options.selects(c.code, c.name))
     findings = run_checks(checked, open_bundle=options.open_bundle, selected=ours)
     if options.conformance:
-        findings.extend(_conformance(checked, options))
+        findings.extend(_conformance(checked, options, progress))
     objects = checked.get("objects")
     return ValidationResult(
         source=source,

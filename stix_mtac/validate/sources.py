@@ -6,14 +6,14 @@ One unreadable file never stops the others: its problem becomes that file's ``in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from stix_mtac.errors import InputError
 from stix_mtac.jsonio import parse_json, read_json_file
-from stix_mtac.validate.api import ValidationOptions, ValidationResult, validate_bundle
+from stix_mtac.validate.api import Progress, ValidationOptions, ValidationResult, validate_bundle
 
 STDIN = "-"
 _ID_PROPERTY = re.compile(rb'"id"\s*:\s*"([^"\\]{1,300})"')
@@ -66,8 +66,17 @@ def _read_stdin(stream: BinaryIO, options: ValidationOptions) -> bytes:
     return data
 
 
+# Makes the progress callback for one input (by its name), or None for no progress display.
+ProgressFactory = Callable[[str], Progress | None]
+
+
 def validate_source(
-    item: str | Path, options: ValidationOptions, *, stdin: BinaryIO | None, locate: bool
+    item: str | Path,
+    options: ValidationOptions,
+    *,
+    stdin: BinaryIO | None,
+    locate: bool,
+    progress: Progress | None = None,
 ) -> FileReport:
     """Read and validate one input; never raises InputError (it becomes the report's error)."""
     source = "<stdin>" if item == STDIN else str(item)
@@ -81,7 +90,7 @@ def validate_source(
             path = Path(item)
             value = read_json_file(path, options.limits)
             data = path.read_bytes() if locate else b""
-        result = validate_bundle(value, source=source, options=options)
+        result = validate_bundle(value, source=source, options=options, progress=progress)
     except InputError as error:
         return FileReport(source, input_error=error.message)
     return FileReport(source, result, id_lines=_id_lines(data) if locate else {})
@@ -93,6 +102,7 @@ def validate_paths(
     *,
     stdin: BinaryIO | None = None,
     locate: bool = False,
+    progress: ProgressFactory | None = None,
 ) -> list[FileReport]:
     """Validate every input; ``locate`` also records the line of each object id (SARIF)."""
     reports: list[FileReport] = []
@@ -100,5 +110,7 @@ def validate_paths(
         if isinstance(item, InputError):
             reports.append(FileReport(item.message.split(":", 1)[0], input_error=item.message))
         else:
-            reports.append(validate_source(item, options, stdin=stdin, locate=locate))
+            source = "<stdin>" if item == STDIN else str(item)
+            bar = progress(source) if progress is not None else None
+            reports.append(validate_source(item, options, stdin=stdin, locate=locate, progress=bar))
     return reports
