@@ -67,15 +67,23 @@ def test_directory_is_walked_and_one_bad_file_does_not_stop_the_others(tmp_path:
     (tmp_path / "sub" / "b.json").write_bytes(b'{"type": "bundle", "id": ')
     shutil.copy(BROKEN, tmp_path / "sub" / "c.json")
     (tmp_path / "notes.txt").write_text("not a bundle")
+    (tmp_path / "keys.json").write_text('{"keys": []}')  # JSON, but not STIX at all: skipped
+    (tmp_path / "untyped.json").write_text('{"id": "bundle--1", "objects": []}')  # a broken bundle
     result = run(OURS_ONLY, str(tmp_path))
     assert result.exit_code == 4  # unreadable wins over errors
     out = result.output
+    assert f"{tmp_path / 'keys.json'}: skipped (not STIX: a JSON object without type" in out
+    assert f"{tmp_path / 'untyped.json'}: unreadable" in out
     assert f"{tmp_path / 'a.json'}: valid" in out
     assert f"{tmp_path / 'sub' / 'b.json'}: unreadable" in out
     assert "line 1 column 26: not valid JSON" in out
     assert f"{tmp_path / 'sub' / 'c.json'}: invalid" in out
     assert "notes.txt" not in out
-    assert out.splitlines()[-1].startswith("3 files, 1 unreadable, 26 objects: 1 error, 0 warnings")
+    assert out.splitlines()[-1].startswith(
+        "4 files, 2 unreadable, 1 skipped, 26 objects: 1 error, 0 warnings"
+    )
+    named = run(OURS_ONLY, str(tmp_path / "keys.json"))  # named explicitly: an error
+    assert named.exit_code == 4 and "top level is an object without a type" in named.output
 
 
 def test_stdin_and_missing_file_and_empty_directory(tmp_path: Path) -> None:
@@ -252,3 +260,15 @@ def test_progress_reaches_the_conformance_engine() -> None:
         progress=lambda done, total: calls.append((done, total)),
     )
     assert calls and calls[-1] == (13, 13)
+
+
+def test_skipped_files_in_machine_formats(tmp_path: Path) -> None:
+    shutil.copy(GOOD, tmp_path / "a.json")
+    (tmp_path / "keys.json").write_text('{"keys": []}')
+    as_json = json.loads(run(OURS_ONLY, "--format", "json", str(tmp_path)).stdout)
+    assert [f["status"] for f in as_json["files"]] == ["valid", "skipped"]
+    assert as_json["summary"]["skipped"] == 1 and as_json["summary"]["files"] == 1
+    junit = ET.fromstring(run(OURS_ONLY, "--format", "junit", str(tmp_path)).stdout)
+    assert len(junit.findall("testsuite/testcase/skipped")) == 1
+    sarif = json.loads(run(OURS_ONLY, "--format", "sarif", str(tmp_path)).stdout)
+    assert sarif["runs"][0]["results"] == []

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from stix_mtac.errors import InputError
 from stix_mtac.jsonio import parse_json, read_json_file
@@ -26,24 +26,40 @@ class FileReport:
     source: str
     result: ValidationResult | None = None
     input_error: str | None = None
+    # why a file met while walking a directory was not checked (JSON, but not STIX at all)
+    skipped: str | None = None
     # first line on which each object id is declared, for formats that point into the file
     id_lines: Mapping[str, int] = field(default_factory=dict)
 
 
-def expand_paths(paths: Sequence[str]) -> Iterator[str | Path | InputError]:
-    """Inputs in order: ``-``, files, and the ``*.json`` files under directories (sorted)."""
+def expand_paths(paths: Sequence[str]) -> Iterator[tuple[str | Path | InputError, bool]]:
+    """Inputs in order, each with whether it was found by walking a directory: ``-``, files,
+    and the ``*.json`` files under directories (sorted)."""
     for raw in paths:
         if raw == STDIN:
-            yield STDIN
+            yield STDIN, False
             continue
         path = Path(raw)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*.json") if p.is_file())
             if not found:
-                yield InputError(f"{path}: directory holds no .json files")
-            yield from found
+                yield InputError(f"{path}: directory holds no .json files"), False
+            yield from ((p, True) for p in found)
         else:
-            yield path
+            yield path, False
+
+
+def not_stix(value: Any) -> str | None:
+    """Why parsed JSON is not STIX at all (no type, id or objects at the top), or None.
+
+    Bundles with defects (a missing ``type``) still look like STIX and are checked.
+    """
+    if not isinstance(value, dict):
+        return f"top level is a JSON {type(value).__name__}"
+    stix_id = value.get("id")
+    if "type" in value or "objects" in value or (isinstance(stix_id, str) and "--" in stix_id):
+        return None
+    return "a JSON object without type, id or objects"
 
 
 def _id_lines(data: bytes) -> dict[str, int]:
@@ -77,8 +93,13 @@ def validate_source(
     stdin: BinaryIO | None,
     locate: bool,
     progress: Progress | None = None,
+    walked: bool = False,
 ) -> FileReport:
-    """Read and validate one input; never raises InputError (it becomes the report's error)."""
+    """Read and validate one input; never raises InputError (it becomes the report's error).
+
+    A file met while walking a directory that is JSON but not STIX at all (a key set, a
+    manifest) is skipped; named explicitly, it is an error.
+    """
     source = "<stdin>" if item == STDIN else str(item)
     try:
         if item == STDIN:
@@ -90,6 +111,9 @@ def validate_source(
             path = Path(item)
             value = read_json_file(path, options.limits)
             data = path.read_bytes() if locate else b""
+        reason = not_stix(value) if walked else None
+        if reason is not None:
+            return FileReport(source, skipped=f"not STIX: {reason}")
         result = validate_bundle(value, source=source, options=options, progress=progress)
     except InputError as error:
         return FileReport(source, input_error=error.message)
@@ -106,11 +130,14 @@ def validate_paths(
 ) -> list[FileReport]:
     """Validate every input; ``locate`` also records the line of each object id (SARIF)."""
     reports: list[FileReport] = []
-    for item in expand_paths(paths):
+    for item, walked in expand_paths(paths):
         if isinstance(item, InputError):
             reports.append(FileReport(item.message.split(":", 1)[0], input_error=item.message))
         else:
             source = "<stdin>" if item == STDIN else str(item)
             bar = progress(source) if progress is not None else None
-            reports.append(validate_source(item, options, stdin=stdin, locate=locate, progress=bar))
+            report = validate_source(
+                item, options, stdin=stdin, locate=locate, progress=bar, walked=walked
+            )
+            reports.append(report)
     return reports

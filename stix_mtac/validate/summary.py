@@ -27,6 +27,7 @@ class RunSummary:
     infos: int
     unreadable: int
     seconds: float
+    skipped: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -41,6 +42,8 @@ class RunSummary:
             return f"{count} {word}{'' if count == 1 else 's'}"
 
         unreadable = f", {self.unreadable} unreadable" if self.unreadable else ""
+        if self.skipped:
+            unreadable += f", {self.skipped} skipped"
         return (
             f"{plural(self.files, 'file')}{unreadable}, {plural(self.objects, 'object')}: "
             f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')} "
@@ -50,12 +53,14 @@ class RunSummary:
 
 def summarise(reports: Sequence[FileReport], seconds: float) -> RunSummary:
     results = [report.result for report in reports if report.result is not None]
+    skipped = sum(1 for report in reports if report.skipped is not None)
     return RunSummary(
-        files=len(reports),
+        files=len(reports) - skipped,
         objects=sum(result.object_count for result in results),
         errors=sum(result.count(Severity.ERROR) for result in results),
         warnings=sum(result.count(Severity.WARNING) for result in results),
         infos=sum(result.count(Severity.INFO) for result in results),
         unreadable=sum(1 for report in reports if report.input_error is not None),
         seconds=seconds,
+        skipped=skipped,
     )

@@ -20,13 +20,19 @@ def report_document(reports: Sequence[FileReport], summary: RunSummary) -> dict[
     files: list[dict[str, Any]] = []
     for report in reports:
         result = report.result
-        status = "unreadable" if result is None else "valid" if result.is_valid else "invalid"
+        if report.skipped is not None:
+            status = "skipped"
+        elif result is None:
+            status = "unreadable"
+        else:
+            status = "valid" if result.is_valid else "invalid"
         files.append(
             {
                 "source": report.source,
                 "status": status,
                 "objects": result.object_count if result else None,
                 "input_error": report.input_error,
+                "skipped": report.skipped,
                 "findings": [
                     {
                         "code": f.code,
@@ -51,6 +57,7 @@ def report_document(reports: Sequence[FileReport], summary: RunSummary) -> dict[
             "warnings": summary.warnings,
             "infos": summary.infos,
             "unreadable": summary.unreadable,
+            "skipped": summary.skipped,
             "seconds": round(summary.seconds, 3),
             "exit_code": summary.exit_code,
         },

@@ -21,7 +21,11 @@ def render_junit(reports: Sequence[FileReport], summary: RunSummary) -> str:
     for report in reports:
         suite = ET.SubElement(root, "testsuite", name=report.source)
         tests = failures = errors = 0
-        if report.input_error is not None:
+        if report.skipped is not None:
+            case = ET.SubElement(suite, "testcase", name="read input", classname=report.source)
+            ET.SubElement(case, "skipped", message=report.skipped)
+            tests = 1
+        elif report.input_error is not None:
             case = ET.SubElement(suite, "testcase", name="read input", classname=report.source)
             ET.SubElement(case, "error", message=report.input_error, type="unreadable-input")
             tests, errors = 1, 1

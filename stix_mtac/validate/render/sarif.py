@@ -56,6 +56,8 @@ def render_sarif(reports: Sequence[FileReport], summary: RunSummary) -> str:
     results: list[dict[str, Any]] = []
     for report in reports:
         uri = _uri(report.source)
+        if report.skipped is not None:
+            continue
         if report.input_error is not None:
             results.append(
                 {

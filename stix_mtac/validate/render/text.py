@@ -24,6 +24,9 @@ def _finding_line(finding: Finding, colour: bool) -> str:
 def render_text(reports: Sequence[FileReport], summary: RunSummary, *, colour: bool) -> str:
     lines: list[str] = []
     for report in reports:
+        if report.skipped is not None:
+            lines.append(f"{report.source}: skipped ({report.skipped})")
+            continue
         if report.input_error is not None:
             status = click.style("unreadable", fg="red", bold=True) if colour else "unreadable"
             lines.append(f"{report.source}: {status}")
