@@ -14,7 +14,7 @@ References are not checked here (no ``--enforce-refs``): our SX2xx checks do tha
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -49,9 +49,10 @@ def _run(check: Any, instance: Mapping[str, Any]) -> Iterator[Any]:
         result = check(instance)
     except TypeError:
         result = check(instance, _OPTIONS)  # the checks that need options take two arguments
-    if result is None:
-        return
-    yield from result
+    if isinstance(result, Iterable):
+        yield from result
+    elif result is not None:
+        yield result  # some checks return their single error instead of yielding it
 
 
 def _schema_findings(obj: Mapping[str, Any], base: str, object_id: str | None) -> list[Finding]:
