@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import Any
 
 from stix_mtac.validate.conformance_codes import MUST_CODES, SHOULD_NAMES
+from stix_mtac.validate.fast_patterns import Comparisons, simple_comparisons
 from stix_mtac.validate.schemas import package_dir
 
 # (code, message, is_must): what a check reports; the engine adds object, path and severity.
@@ -208,17 +209,45 @@ def language(obj: Mapping[str, Any]) -> Iterator[Hit]:
         yield must("language", f"lang {obj['lang']!r} is not an RFC 5646 language code")
 
 
-@lru_cache(maxsize=4096)
-def pattern_problems(pattern: str, version: str) -> tuple[str, ...]:
-    """Syntax errors, else bad observable type/property names, of one pattern (cached)."""
+def _hash_errors(comparisons: Comparisons) -> list[str]:
+    """stix2patterns' hash value check, on comparisons read by the shortcut."""
+    from stix2patterns.v21.object_validator import HASHES_REGEX
+
+    errors: list[str] = []
+    for comparisons_of_type in comparisons.values():
+        for path, _op, value in comparisons_of_type:
+            if "hashes" not in path:
+                continue
+            selector = path[-1]
+            expected = HASHES_REGEX.get(selector.upper().replace("-", "").replace("'", ""))
+            text = value.replace("'", "")
+            if expected and not re.match(expected[0], text):
+                errors.append(f"{text!r} is not a valid {selector} hash")
+    return errors
+
+
+def _parsed(pattern: str, version: str) -> tuple[list[str], Comparisons]:
+    """(syntax errors, comparisons) from the shortcut when it applies, else from ANTLR."""
+    simple = simple_comparisons(pattern) if version == "2.1" else None
+    if simple is not None:
+        return _hash_errors(simple), simple
     from stix2patterns.v21.pattern import Pattern
     from stix2patterns.validator import run_validator
 
-    errors = run_validator(pattern, version)
+    errors = [str(error) for error in run_validator(pattern, version)]
+    if errors:
+        return errors, {}
+    comparisons: Comparisons = Pattern(pattern).inspect().comparisons
+    return [], comparisons
+
+
+@lru_cache(maxsize=4096)
+def pattern_problems(pattern: str, version: str) -> tuple[str, ...]:
+    """Syntax errors, else bad observable type/property names, of one pattern (cached)."""
+    errors, comparisons = _parsed(pattern, version)
     if errors:
         return tuple(f"pattern does not parse: {error}" for error in errors)
     problems: list[str] = []
-    comparisons = Pattern(pattern).inspect().comparisons
     for object_type in comparisons:
         if object_type not in ENUMS.OBSERVABLE_TYPES and (
             not TYPE_FORMAT_RE.match(object_type) or not 3 <= len(object_type) <= 250
