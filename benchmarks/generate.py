@@ -54,7 +54,9 @@ class Maker:
     def time(self) -> str:
         self.tick += 1
         day, rest = divmod(self.tick, 86_400)
-        return f"2023-{1 + day // 28 % 12:02d}-{1 + day % 28:02d}T{rest // 3600 % 24:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}.000Z"
+        month, date = 1 + day // 28 % 12, 1 + day % 28
+        hour, minute, second = rest // 3600, rest // 60 % 60, rest % 60
+        return f"2023-{month:02d}-{date:02d}T{hour:02d}:{minute:02d}:{second:02d}.000Z"
 
     def common(self, kind: str, creator: str | None) -> dict[str, Any]:
         stamp = self.time()

@@ -94,21 +94,20 @@ def object_findings(obj: Mapping[str, Any], path: str, *, strict: bool) -> list[
 
 def _duplicates(objects: list[Any], strict: bool) -> list[Finding]:
     """Check 203: a later object with the id and ``modified`` of the first of that id."""
-    first: dict[str, Any] = {}
+    first: dict[Any, Any] = {}
     findings: list[Finding] = []
     severity = Severity.ERROR if strict else Severity.WARNING
     for index, obj in enumerate(objects):
         if not isinstance(obj, dict) or "id" not in obj or "modified" not in obj:
             continue
-        stix_id = obj["id"]
-        if not isinstance(stix_id, str):
-            continue
+        stix_id = obj["id"]  # unhashable ids fail here as in stix2-validator (C199)
         if stix_id not in first:
             first[stix_id] = obj["modified"]
         elif obj["modified"] == first[stix_id]:
             message = f"duplicate id {stix_id} with the same modified: give versions new times"
             path = f"$.objects[{index}]"
-            findings.append(Finding("203", SHOULD_NAMES["203"], severity, path, message, stix_id))
+            object_id = stix_id if isinstance(stix_id, str) else None
+            findings.append(Finding("203", SHOULD_NAMES["203"], severity, path, message, object_id))
     return findings
 
 

@@ -78,6 +78,14 @@ _LANG_CODES = frozenset(ENUMS.LANG_CODES)
 _COUNTRY_CODES = frozenset(ENUMS.COUNTRY_CODES)
 
 
+def member(value: Any, allowed: frozenset[Any]) -> bool:
+    """``value in allowed`` with list semantics (stix2-validator's vocabularies are lists)."""
+    try:
+        return value in allowed
+    except TypeError:  # unhashable: equal to no string of the list
+        return False
+
+
 def must(name: str, message: str) -> Hit:
     return (MUST_CODES[name][0], message, True)
 
@@ -205,7 +213,7 @@ def marking_selector_syntax(obj: Mapping[str, Any]) -> Iterator[Hit]:
 
 
 def language(obj: Mapping[str, Any]) -> Iterator[Hit]:
-    if "lang" in obj and obj["lang"] not in _LANG_CODES:
+    if "lang" in obj and not member(obj["lang"], _LANG_CODES):
         yield must("language", f"lang {obj['lang']!r} is not an RFC 5646 language code")
 
 
@@ -335,7 +343,7 @@ def vocabularies(obj: Mapping[str, Any]) -> Iterator[Hit]:
                 continue
             value = obj[prop]
             allowed = _VOCAB_SETS[vocab]
-            inside = set(value) <= allowed if type(value) is list else value in allowed
+            inside = set(value) <= allowed if type(value) is list else member(value, allowed)
             if not inside:
                 name = vocab.replace("_", "-").lower()
                 yield should(code, f"{prop}: a value is not in the {name}-ov vocabulary")
