@@ -142,8 +142,12 @@ def mutated_bundles(draw: st.DrawFn) -> dict[str, Any]:
     for _ in range(draw(st.integers(1, 3))):
         index = draw(st.integers(0, len(objects) - 1))
         obj = objects[index]
+        if not isinstance(obj, dict):
+            continue  # replaced by a non-object earlier
         prop = draw(properties)
-        action = draw(st.sampled_from(["set", "delete", "timestamp", "vocab", "special", "dup"]))
+        action = draw(
+            st.sampled_from(["set", "delete", "timestamp", "vocab", "special", "dup", "entry"])
+        )
         if action == "delete":
             obj.pop(prop, None)
         elif action == "timestamp":
@@ -181,6 +185,8 @@ def mutated_bundles(draw: st.DrawFn) -> dict[str, Any]:
                         ],
                     }
                 ]
+        elif action == "entry":
+            objects[index] = draw(json_values)  # not a STIX object at all
         elif action == "dup":
             objects.append(copy.deepcopy(obj))
         else:

@@ -88,7 +88,14 @@ def object_findings(obj: Mapping[str, Any], path: str, *, strict: bool) -> list[
         code, title = SCHEMA
         message = "observed-data objects must be a dictionary"
         findings.append(Finding(code, title, Severity.ERROR, path, message, _object_id(obj)))
-    findings.extend(hit_findings(object_hits(obj), path, _object_id(obj), strict=strict))
+    try:
+        hits = object_hits(obj)
+    except Exception as error:  # a check crashed: keep the schema findings that explain why
+        from stix_mtac.validate.conformance import crashed
+
+        findings.append(crashed(path, _object_id(obj), error))
+        return findings
+    findings.extend(hit_findings(hits, path, _object_id(obj), strict=strict))
     return findings
 
 

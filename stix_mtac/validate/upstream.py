@@ -109,10 +109,16 @@ def object_findings(obj: Mapping[str, Any], base: str, *, strict: bool) -> list[
     object_id = raw_id if isinstance(raw_id, str) else None
     findings = _schema_findings(obj, base, object_id)
     pending = [(obj, base)]
-    while pending:
-        current, where = pending.pop()
-        findings.extend(_check_findings(current, where, object_id, strict))
-        pending.extend(_child_objects(current, where))
+    try:
+        while pending:
+            current, where = pending.pop()
+            findings.extend(_check_findings(current, where, object_id, strict))
+            pending.extend(_child_objects(current, where))
+    except Exception as error:  # a check crashed: keep the schema findings that explain why
+        from stix_mtac.validate.conformance import crashed
+
+        findings = _schema_findings(obj, base, object_id)
+        findings.append(crashed(base, object_id, error))
     return findings
 
 
@@ -144,7 +150,11 @@ def bundle_findings(bundle: Mapping[str, Any], *, strict: bool) -> list[Finding]
     objects = bundle.get("objects")
     duplicates = _duplicate_positions(objects if isinstance(objects, list) else [])
     taken: dict[str, int] = {}
-    for finding in _check_findings(bundle, "$", bundle_id, strict):
+    # entries that are not objects are reported once, as C120, not as a crash of the bundle
+    only_objects = dict(bundle)
+    if isinstance(objects, list):
+        only_objects["objects"] = [entry for entry in objects if isinstance(entry, dict)]
+    for finding in _check_findings(only_objects, "$", bundle_id, strict):
         if finding.code != "203":
             findings.append(finding)
             continue
