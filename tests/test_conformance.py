@@ -235,3 +235,11 @@ def test_progress_bar_only_on_a_tty_and_after_the_delay() -> None:
     assert "[###############...............] 50/100" in out.getvalue()
     bar(100, 100)
     assert out.getvalue().endswith("\r\x1b[2K")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("objects", [5, "x", {"a": 1}, None])
+def test_objects_that_is_not_a_list(engine: str, objects: Any) -> None:
+    bundle = {**copy.deepcopy(GOOD), "objects": objects}
+    findings = conformance_findings(bundle, engine=engine)  # type: ignore[arg-type]
+    assert [(f.code, f.json_path) for f in findings] == [("C120", "$.objects")]

@@ -134,8 +134,28 @@ def conformance_findings(
     ``jobs``: worker processes for the fast engine (None: the machine's cores; small bundles
     always run in-process). Never raises on JSON data.
     """
+    findings = objects_not_a_list(bundle)
     if engine == "reference":
-        return _reference(bundle, strict, progress)
+        return findings + _reference(bundle, strict, progress)
     from stix_mtac.validate.fast import fast_findings
 
-    return fast_findings(bundle, strict=strict, jobs=jobs, progress=progress)
+    return findings + fast_findings(bundle, strict=strict, jobs=jobs, progress=progress)
+
+
+def objects_not_a_list(bundle: Mapping[str, Any]) -> list[Finding]:
+    """C120 for an ``objects`` that is not a list (stix2-validator itself would crash)."""
+    if "objects" not in bundle or isinstance(bundle["objects"], list):
+        return []
+    code, name = NOT_AN_OBJECT
+    raw_id = bundle.get("id")
+    message = "objects must be a list of STIX objects"
+    return [
+        Finding(
+            code,
+            name,
+            Severity.ERROR,
+            "$.objects",
+            message,
+            raw_id if isinstance(raw_id, str) else None,
+        )
+    ]

@@ -151,7 +151,7 @@ def bundle_findings(bundle: Mapping[str, Any], *, strict: bool) -> list[Finding]
     duplicates = _duplicate_positions(objects if isinstance(objects, list) else [])
     taken: dict[str, int] = {}
     # entries that are not objects are reported once, as C120, not as a crash of the bundle
-    only_objects = dict(bundle)
+    only_objects = {key: value for key, value in bundle.items() if key != "objects"}
     if isinstance(objects, list):
         only_objects["objects"] = [entry for entry in objects if isinstance(entry, dict)]
     for finding in _check_findings(only_objects, "$", bundle_id, strict):
