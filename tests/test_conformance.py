@@ -120,7 +120,7 @@ def test_pattern_that_would_recurse_without_end_is_a_finding(engine: str) -> Non
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(value=st.recursive(st.none() | st.integers() | st.text(max_size=5), st.lists, max_leaves=8))
 def test_never_raises_whatever_a_property_holds(engine: str, value: Any) -> None:
     for prop in ("pattern", "created", "granular_markings", "external_references", "id"):
