@@ -110,8 +110,8 @@ def _string_too_long(root: Any, value: str, source: str, limit: int) -> None:
     )
 
 
-def parse_json(data: bytes, source: str, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
-    """Parse untrusted JSON bytes strictly; raise InputError naming ``source`` and the position."""
+def decode_json_bytes(data: bytes, source: str, limits: JsonLimits = DEFAULT_LIMITS) -> str:
+    """Check size, byte-order mark and UTF-8 of untrusted JSON bytes; return the text."""
     if len(data) > limits.max_bytes:
         raise InputError(
             f"{source}: {len(data)} bytes exceeds the size limit of {limits.max_bytes} "
@@ -123,11 +123,15 @@ def parse_json(data: bytes, source: str, limits: JsonLimits = DEFAULT_LIMITS) ->
             "(save the file as UTF-8 without BOM)"
         )
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{source}: {_line_col(data, exc.start)}: invalid UTF-8 byte 0x{data[exc.start]:02x}"
         ) from None
+
+
+def parse_json_text(text: str, source: str, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
+    """Parse decoded JSON text strictly; raise InputError naming ``source`` and the position."""
     try:
         value = json.loads(
             text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
@@ -154,6 +158,11 @@ def parse_json(data: bytes, source: str, limits: JsonLimits = DEFAULT_LIMITS) ->
     elif type(value) is str and len(value) > limits.max_string:
         _string_too_long(value, value, source, limits.max_string)
     return value
+
+
+def parse_json(data: bytes, source: str, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
+    """Parse untrusted JSON bytes strictly; raise InputError naming ``source`` and the position."""
+    return parse_json_text(decode_json_bytes(data, source, limits), source, limits)
 
 
 def read_json_file(path: Path, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
@@ -188,4 +197,6 @@ def read_json_file(path: Path, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
             f"{path}: more than {limits.max_bytes} bytes exceeds the size limit "
             "(raise it with --max-bytes)"
         )
-    return parse_json(data, str(path), limits)
+    text = decode_json_bytes(data, str(path), limits)
+    del data  # a big bundle's bytes need not live beside its text and its parsed objects
+    return parse_json_text(text, str(path), limits)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import io
 import json
 import subprocess
 import sys
@@ -18,7 +17,6 @@ from stix_mtac.validate import fast
 from stix_mtac.validate.conformance import conformance_findings, pattern_nesting
 from stix_mtac.validate.conformance_codes import MAX_PATTERN_NESTING, SHOULD_NAMES
 from stix_mtac.validate.fast_patterns import simple_comparisons
-from stix_mtac.validate.fast_progress import ProgressBar, progress_bar
 from stix_mtac.validate.findings import Severity
 
 GOOD: dict[str, Any] = json.loads(
@@ -221,20 +219,6 @@ def test_fast_engine_never_imports_stix2validator() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
-
-
-def test_progress_bar_only_on_a_tty_and_after_the_delay() -> None:
-    assert progress_bar(stream=io.StringIO()) is None
-    now = [0.0]
-    out = io.StringIO()
-    bar = ProgressBar("checking", out, delay=2.0, clock=lambda: now[0])
-    bar(10, 100)
-    assert out.getvalue() == ""
-    now[0] = 2.5
-    bar(50, 100)
-    assert "[###############...............] 50/100" in out.getvalue()
-    bar(100, 100)
-    assert out.getvalue().endswith("\r\x1b[2K")
 
 
 @pytest.mark.parametrize("engine", ENGINES)

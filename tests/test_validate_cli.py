@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from stix_mtac.cli import cli
 from stix_mtac.commands import validate as validate_command
 from stix_mtac.validate.api import ValidationOptions, validate_bundle
-from stix_mtac.validate.render.progress import ProgressLine, progress_for_terminal
+from stix_mtac.validate.render.progress import ProgressBar, progress_for_terminal
 
 CORPUS = Path(__file__).parent / "corpus"
 GOOD = CORPUS / "good" / "full.json"
@@ -237,18 +237,21 @@ class _Terminal(io.StringIO):
         return True
 
 
-def test_progress_line_only_on_a_terminal_and_only_after_the_delay() -> None:
+def test_progress_bar_only_on_a_terminal_and_only_after_the_delay() -> None:
     assert progress_for_terminal("a.json", io.StringIO()) is None
-    assert isinstance(progress_for_terminal("a.json", _Terminal()), ProgressLine)
-    quiet = _Terminal()
-    ProgressLine("a.json", quiet, delay=3600)(500, 1000)
-    assert quiet.getvalue() == ""
-    shown = _Terminal()
-    bar = ProgressLine("a.json", shown, delay=0)
-    bar(500, 1000)
-    assert shown.getvalue() == "\ra.json: checking 500/1000 objects (50%)\x1b[K"
-    bar(1000, 1000)
-    assert shown.getvalue().endswith("(100%)\x1b[K\r\x1b[K")  # cleared when done
+    assert isinstance(progress_for_terminal("a.json", _Terminal()), ProgressBar)
+    now = [0.0]
+    out = _Terminal()
+    bar = ProgressBar("a.json", out, delay=2.0, clock=lambda: now[0])
+    bar(10, 100)
+    assert out.getvalue() == ""  # short runs never flash a bar
+    now[0] = 2.5
+    bar(50, 100)
+    assert (
+        out.getvalue() == "\ra.json: checking [###############...............] 50/100 objects\x1b[K"
+    )
+    bar(100, 100)
+    assert out.getvalue().endswith("\r\x1b[2K")  # cleared when done
 
 
 def test_progress_reaches_the_conformance_engine() -> None:

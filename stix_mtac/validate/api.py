@@ -8,18 +8,15 @@ own semantic checks (``checks/``). The options then apply uniformly to every fin
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
 from stix_mtac.errors import InputError
 from stix_mtac.jsonio import DEFAULT_LIMITS, JsonLimits
 from stix_mtac.validate.engine import run_checks
-from stix_mtac.validate.findings import Finding, Severity
+from stix_mtac.validate.findings import Engine, Finding, Progress, Severity
 from stix_mtac.validate.registry import registered_checks
-
-Engine = Literal["fast", "reference"]
-Progress = Callable[[int, int], None]
 
 # Code of the finding that replaces a conformance run that recursed too deep (a guard: the
 # conformance layer promises never to raise RecursionError).

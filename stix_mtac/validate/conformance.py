@@ -16,7 +16,7 @@ check crashing on malformed data (C199).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Any
 
 from stix_mtac.validate.conformance_codes import (
     CHECK_FAILED,
@@ -24,11 +24,8 @@ from stix_mtac.validate.conformance_codes import (
     NOT_AN_OBJECT,
     PATTERN_TOO_DEEP,
 )
-from stix_mtac.validate.findings import Finding, Severity
+from stix_mtac.validate.findings import Engine, Finding, Progress, Severity
 
-Engine = Literal["fast", "reference"]
-# progress(done, total): called as objects are checked; the CLI draws a bar from it.
-Progress = Callable[[int, int], None]
 ObjectCheck = Callable[[Mapping[str, Any], str], list[Finding]]
 
 # Checked in place of a pattern too deep to parse, so the object's other checks still run.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -22,10 +22,8 @@ from stix_mtac.validate.conformance_codes import (
     json_path,
 )
 from stix_mtac.validate.fast_checks import Hit, needs_reference, object_hits
-from stix_mtac.validate.findings import Finding, Severity
+from stix_mtac.validate.findings import Finding, Progress, Severity
 from stix_mtac.validate.schemas import schema_name, validator
-
-Progress = Callable[[int, int], None]
 
 # Below this many objects one process is faster than starting workers.
 PARALLEL_THRESHOLD = 20_000

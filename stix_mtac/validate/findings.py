@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
+
+# The conformance engines: ours (fast) and stix2-validator's checks as they are (reference).
+Engine = Literal["fast", "reference"]
+# progress(done, total): called as objects are checked; the CLI draws a bar from it.
+Progress = Callable[[int, int], None]
 
 
 class Severity(StrEnum):

@@ -13,7 +13,8 @@ from typing import Any, BinaryIO
 
 from stix_mtac.errors import InputError
 from stix_mtac.jsonio import parse_json, read_json_file
-from stix_mtac.validate.api import Progress, ValidationOptions, ValidationResult, validate_bundle
+from stix_mtac.validate.api import ValidationOptions, ValidationResult, validate_bundle
+from stix_mtac.validate.findings import Progress
 
 STDIN = "-"
 _ID_PROPERTY = re.compile(rb'"id"\s*:\s*"([^"\\]{1,300})"')
