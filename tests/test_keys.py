@@ -246,6 +246,23 @@ def test_committed_release_key_is_active_and_matches_its_pem() -> None:
     )
 
 
+def test_committed_bundles_verify_with_the_committed_release_key() -> None:
+    """What CI's `stix-mtac verify bundles/` checks: every committed bundle carries a valid
+    signature by the active release key (re-sign with `stix-mtac export --key ...` after a
+    facts change)."""
+    bundles = sorted((REPO / "bundles").glob("*.json"))
+    bundles = [path for path in bundles if path.name != "manifest.json"]
+    assert bundles
+    run = invoke("verify", str(REPO / "bundles"))
+    assert run.exit_code == 0, run.output
+    keyring = load_keyring(REPO / "bundles" / "keys" / "jwks.json")
+    (active,) = [key.kid for key in keyring.keys if key.status.value == "active"]
+    for path in bundles:
+        assert f"verified: {path} (key {active})" in run.output
+    manifest = json.loads((REPO / "bundles" / "manifest.json").read_bytes())
+    assert sorted(manifest["bundles"]) == [path.name for path in bundles]
+
+
 def test_sign_bundle_file_api_returns_the_jws_path(tmp_path: Path) -> None:
     paths = generate_keypair(tmp_path / "k", "k", b"pw")
     bundle = write_bundle(tmp_path / "b.json", fixture_bundle())
