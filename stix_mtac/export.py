@@ -28,6 +28,8 @@ class ExportResult:
     signature_path: Path | None
     data: bytes
     summary: str
+    # an unsigned export changed the bytes that an existing .jws beside them signs
+    stale_signature: Path | None = None
 
 
 def bundle_file_name(result: BuildResult) -> str:
@@ -62,6 +64,10 @@ def export_bundle(
     if out_dir is None:
         return ExportResult(None, None, data, summary)
     path = out_dir / name
+    old_signature = path.with_name(f"{name}.jws")
+    changed = not path.is_file() or path.read_bytes() != data
     write_atomic(path, data)
-    signature = signer(path) if signer is not None else None
-    return ExportResult(path, signature, data, summary)
+    if signer is not None:
+        return ExportResult(path, signer(path), data, summary)
+    stale = old_signature if changed and old_signature.exists() else None
+    return ExportResult(path, None, data, summary, stale)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from stix_mtac.build import BUILTIN_REPORT, builtin_facts_path
 from stix_mtac.cli import cli
 from stix_mtac.signing import generate_keypair
 
@@ -46,3 +48,34 @@ def test_export_with_an_encrypted_key_takes_the_passphrase_from_the_environment(
     signed = runner.invoke(cli, ["export", "--out", str(out)], env=env)
     assert signed.exit_code == 0, signed.output
     assert runner.invoke(cli, ["verify", str(out)]).exit_code == 0
+
+
+def test_unsigned_export_warns_when_it_outdates_the_signature_beside_the_bundle(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "bundles"
+    paths = generate_keypair(tmp_path / "private", "release", public_dir=out / "keys")
+    runner = CliRunner()
+    unsigned = {"STIX_MTAC_SIGNING_KEY": ""}
+    signed = runner.invoke(cli, ["export", "--out", str(out), "--key", str(paths.private_key)])
+    assert signed.exit_code == 0, signed.output
+    same = runner.invoke(cli, ["export", "--out", str(out)], env=unsigned)
+    assert same.exit_code == 0 and "UNSIGNED" in same.stdout
+    assert same.stderr == ""  # same bytes: the signature beside them still holds
+    facts = builtin_facts_path(BUILTIN_REPORT)
+    edited = tmp_path / facts.name
+    text = facts.read_text(encoding="utf-8")
+    assert "semiannual series" in text
+    edited.write_text(text.replace("semiannual series", "half-yearly series"), "utf-8")
+    source = facts.with_name(f"{BUILTIN_REPORT}.source.txt")
+    shutil.copyfile(source, tmp_path / source.name)
+    changed = runner.invoke(
+        cli, ["export", "--facts", str(edited), "--out", str(out)], env=unsigned
+    )
+    assert changed.exit_code == 0, changed.output
+    bundle = out / f"{BUILTIN_REPORT}.json"
+    assert changed.stderr == (
+        f"warning: {bundle}.jws signs the previous content and no longer verifies: "
+        "sign again (stix-mtac sign) or remove it\n"
+    )
+    assert runner.invoke(cli, ["verify", str(out)]).exit_code == 5

@@ -112,6 +112,12 @@ def export(facts: Path | None, out: str, key: Path | None) -> None:
     else:
         signed = f"UNSIGNED (no key: pass --key or set ${SIGNING_KEY_ENV})"
     click.echo(f"exported {exported.summary} to {exported.bundle_path}; {signed}")
+    if exported.stale_signature is not None:
+        click.echo(
+            f"warning: {exported.stale_signature} signs the previous content and no longer "
+            "verifies: sign again (stix-mtac sign) or remove it",
+            err=True,
+        )
 
 
 @click.command()
