@@ -1,18 +1,56 @@
-"""Atomic file writes: the only way this project puts bytes on disk.
+"""Files in and out: bounded reads of untrusted files and atomic writes.
 
 A write goes to a temporary file in the destination directory, is flushed to disk, then
 renamed over the target, so an interrupted run leaves either the old file or the new one,
-never half of one.
+never half of one. A read refuses devices and stops at a size limit, so ``/dev/zero`` or an
+endless pipe cannot exhaust memory.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
-from stix_mtac.errors import OutputError
+from stix_mtac.errors import OutputError, StixMtacError
+
+
+def read_bounded(
+    path: Path,
+    max_bytes: int,
+    *,
+    what: str = "file",
+    error: type[StixMtacError],
+    allow_pipe: bool = True,
+    hint: str = "",
+) -> bytes:
+    """Read at most ``max_bytes`` of an untrusted file, or raise ``error`` saying why not.
+
+    ``what`` names the file in messages (``no such key file``); ``hint`` follows a size
+    message (`` (raise it with --max-bytes)``). Pipes are read only up to the limit.
+    """
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise error(f"{path}: is a directory, expected a {what}")
+        pipe = allow_pipe and stat.S_ISFIFO(info.st_mode)
+        if not (stat.S_ISREG(info.st_mode) or pipe):
+            raise error(f"{path}: not a regular file (a device or socket?)")
+        if info.st_size > max_bytes:
+            raise error(f"{path}: {info.st_size} bytes exceeds the size limit of {max_bytes}{hint}")
+        with path.open("rb") as stream:
+            data = stream.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what}") from None
+    except PermissionError:
+        raise error(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror}") from None
+    if len(data) > max_bytes:
+        raise error(f"{path}: more than {max_bytes} bytes exceeds the size limit{hint}")
+    return data
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:

@@ -9,12 +9,12 @@ and string length (in characters), each reported with the JSON path where it was
 from __future__ import annotations
 
 import json
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from stix_mtac.errors import InputError
+from stix_mtac.fileio import read_bounded
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -166,37 +166,10 @@ def parse_json(data: bytes, source: str, limits: JsonLimits = DEFAULT_LIMITS) ->
 
 
 def read_json_file(path: Path, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
-    """Read and strictly parse a JSON file, refusing files over the size limit before reading.
-
-    Devices are refused and pipes are read only up to the limit, so ``/dev/zero`` or an endless
-    pipe cannot exhaust memory.
-    """
-    try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError
-        if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
-            raise InputError(f"{path}: not a regular file (a device or socket?)")
-        if info.st_size > limits.max_bytes:
-            raise InputError(
-                f"{path}: {info.st_size} bytes exceeds the size limit of {limits.max_bytes} "
-                "(raise it with --max-bytes)"
-            )
-        with path.open("rb") as stream:
-            data = stream.read(limits.max_bytes + 1)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected a JSON file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    if len(data) > limits.max_bytes:
-        raise InputError(
-            f"{path}: more than {limits.max_bytes} bytes exceeds the size limit "
-            "(raise it with --max-bytes)"
-        )
+    """Read and strictly parse a JSON file, within the size limit (devices refused)."""
+    data = read_bounded(
+        path, limits.max_bytes, error=InputError, hint=" (raise it with --max-bytes)"
+    )
     text = decode_json_bytes(data, str(path), limits)
     del data  # a big bundle's bytes need not live beside its text and its parsed objects
     return parse_json_text(text, str(path), limits)

@@ -9,7 +9,6 @@ writes (unless tolerant); the manifest, when it lists the bundle, agrees.
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import rfc8785
 
 from stix_mtac.canonical import canonical_bytes, pretty_bytes
 from stix_mtac.errors import InputError, KeyFileError, SignatureError
-from stix_mtac.fileio import write_atomic
+from stix_mtac.fileio import read_bounded, write_atomic
 from stix_mtac.jsonio import DEFAULT_LIMITS, parse_json
 from stix_mtac.signing import jws, manifest
 from stix_mtac.signing.keyring import KeyStatus, load_keyring
@@ -58,21 +57,7 @@ def passphrase_from_env() -> bytes | None:
 
 
 def _read_bytes(path: Path, what: str, error: type[InputError | SignatureError]) -> bytes:
-    try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise error(f"{path}: is a directory, expected a {what}")
-        if not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
-            raise error(f"{path}: not a regular file (a device or socket?)")
-        with path.open("rb") as stream:
-            data = stream.read(DEFAULT_LIMITS.max_bytes + 1)
-    except FileNotFoundError:
-        raise error(f"{path}: no such {what}") from None
-    except PermissionError:
-        raise error(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise error(f"{path}: cannot read: {exc.strerror}") from None
-    return data
+    return read_bounded(path, DEFAULT_LIMITS.max_bytes, what=what, error=error)
 
 
 def _read_bundle(path: Path) -> tuple[bytes, Any]:

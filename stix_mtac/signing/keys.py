@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from stix_mtac.canonical import canonical_bytes
 from stix_mtac.errors import KeyFileError, OutputError
+from stix_mtac.fileio import read_bounded
 from stix_mtac.signing import b64url
 
 PRIVATE_KEY_MODE = 0o600
@@ -64,19 +65,9 @@ def is_encrypted(path: Path) -> bool:
 
 
 def _read_key_file(path: Path) -> bytes:
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise KeyFileError(f"{path}: not a regular file")
-        if info.st_size > MAX_KEY_FILE_BYTES:
-            raise KeyFileError(f"{path}: {info.st_size} bytes is too big for a key file")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise KeyFileError(f"{path}: no such key file") from None
-    except PermissionError:
-        raise KeyFileError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise KeyFileError(f"{path}: cannot read: {exc.strerror}") from None
+    return read_bounded(
+        path, MAX_KEY_FILE_BYTES, what="key file", error=KeyFileError, allow_pipe=False
+    )
 
 
 def load_private_key(path: Path, passphrase: bytes | None = None) -> Ed25519PrivateKey:
