@@ -176,6 +176,60 @@ def test_server_down_exits_7_after_the_retries(tmp_path: Path) -> None:
     assert "cannot connect" in result.stderr and "after 3 attempts" in result.stderr
 
 
+def test_non_latin1_user_is_sent_as_utf8(tmp_path: Path) -> None:
+    # requests alone encodes Basic credentials as Latin-1 and crashed on the euro sign; UTF-8
+    # is what RFC 7617 recommends and medallion decodes first. (medallion answers 500 to a
+    # non-ASCII *password*: flask-httpauth's hmac.compare_digest refuses non-ASCII str.)
+    user = "analyst-\u20ac-j\u00fcrgen"
+    path = write_unsigned(tmp_path / "b.json", generated_bundle(4))
+    with taxii_server(tmp_path, extra_users={user: PASSWORD}) as server:
+        result = publish(
+            path, server.api_root, "--allow-unsigned", "--user", user, "--password", PASSWORD
+        )
+        stored = server.objects()
+    assert result.exit_code == 0, result.output
+    assert len(stored) == 4
+
+
+def test_non_latin1_password_does_not_crash(tmp_path: Path) -> None:
+    password = "p\u00e4ssw\u00f6rd-\u20ac-4471"  # requests alone cannot encode the euro sign
+    path = write_unsigned(tmp_path / "b.json", generated_bundle(4))
+    url = f"http://127.0.0.1:{closed_port()}/api1/"
+    result = publish(path, url, "--allow-unsigned", *login(password), "--retries", "1")
+    assert_one_clean_error(result, 7, password)
+
+
+@pytest.mark.parametrize("token", ["tok-5512\n", "tok 5512", "tok-\u20ac-5512", "tok-\x00-5512"])
+def test_a_token_that_cannot_be_sent_is_a_usage_error_without_the_token(
+    tmp_path: Path, token: str
+) -> None:
+    path = write_unsigned(tmp_path / "b.json", generated_bundle(4))
+    url = f"http://127.0.0.1:{closed_port()}/api1/"
+    result = publish(path, url, "--allow-unsigned", "--token", token)
+    assert result.exit_code == 2, result.output
+    assert "--token" in result.stderr and "the value is not shown" in result.stderr
+    assert "5512" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:99999/api1/", "not a valid URL (Port out of range"),
+        ("http://[::1/api1/", "not a valid URL (Invalid IPv6 URL)"),
+        ("http://127.0.0.1:1/api1/?password=pw-in-query", "no query or fragment"),
+        ("ftp://127.0.0.1/api1/", "not an http(s) URL"),
+        ("ftp://u:pw-in-url@127.0.0.1/api1/", "not the URL"),
+        ("http://.x/api1/", "request failed (InvalidURL)"),
+        ("http://a..b/api1/", "request failed (LocationParseError)"),
+    ],
+)
+def test_a_malformed_url_exits_7_in_one_line(tmp_path: Path, url: str, reason: str) -> None:
+    path = write_unsigned(tmp_path / "b.json", generated_bundle(4))
+    result = publish(path, url, "--allow-unsigned", *login())
+    assert_one_clean_error(result, 7, PASSWORD, "pw-in-query", "pw-in-url")
+    assert reason in result.stderr
+
+
 def test_retries_back_off_exponentially_and_stop() -> None:
     waits: list[float] = []
     policy = RetryPolicy(attempts=4, backoff_seconds=0.5, max_wait_seconds=1.5)

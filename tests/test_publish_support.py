@@ -125,7 +125,11 @@ class TaxiiServer:
 
 @contextmanager
 def taxii_server(
-    tmp_path: Path, *, max_content_length: int = 10 * 1024 * 1024, session_timeout: int = 30
+    tmp_path: Path,
+    *,
+    max_content_length: int = 10 * 1024 * 1024,
+    session_timeout: int = 30,
+    extra_users: dict[str, str] | None = None,
 ) -> Iterator[TaxiiServer]:
     data_file = tmp_path / "medallion-data.json"
     data_file.write_text(json.dumps(server_data(max_content_length)))
@@ -137,7 +141,7 @@ def taxii_server(
             "session_timeout": session_timeout,
             "check_interval": 1,
         },
-        "users": {USER: PASSWORD, READER: READER_PASSWORD},
+        "users": {USER: PASSWORD, READER: READER_PASSWORD, **(extra_users or {})},
         "taxii": {"max_page_size": 1000},
     }
     config_file = tmp_path / "medallion-config.json"

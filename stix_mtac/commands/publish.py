@@ -20,6 +20,7 @@ from stix_mtac.publish import (
     read_back,
 )
 from stix_mtac.publish.publisher import DEFAULT_MAX_OBJECTS, FALLBACK_MAX_BYTES
+from stix_mtac.publish.taxii import token_problem
 from stix_mtac.signing import verify_bundle_file
 
 USER_ENV = "STIX_MTAC_TAXII_USER"
@@ -46,6 +47,14 @@ def load_objects(bundle_path: Path, jwks: Path | None, allow_unsigned: bool) -> 
     return objects
 
 
+def _check_token(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a token that cannot be sent, without echoing it (exit 2)."""
+    problem = token_problem(value) if value else None
+    if problem:
+        raise click.BadParameter(problem)
+    return value
+
+
 @click.command()
 @click.argument("bundle", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--url", required=True, help="TAXII 2.1 API root URL, e.g. https://host/api1/.")
@@ -56,7 +65,12 @@ def load_objects(bundle_path: Path, jwks: Path | None, allow_unsigned: bool) -> 
     envvar=PASSWORD_ENV,
     help=f"Basic-auth password; prefer the environment [env {PASSWORD_ENV}].",
 )
-@click.option("--token", envvar=TOKEN_ENV, help=f"Bearer token instead of Basic [env {TOKEN_ENV}].")
+@click.option(
+    "--token",
+    envvar=TOKEN_ENV,
+    callback=_check_token,
+    help=f"Bearer token instead of Basic [env {TOKEN_ENV}].",
+)
 @click.option(
     "--ca-bundle",
     type=click.Path(path_type=Path, dir_okay=False),

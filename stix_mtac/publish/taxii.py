@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3
+from requests.auth import HTTPBasicAuth
 
 from stix_mtac.errors import AuthError, ServerError, StixMtacError
 from stix_mtac.jsonio import parse_json
@@ -27,6 +28,17 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 
+def token_problem(token: str) -> str | None:
+    """Why ``token`` cannot go into an Authorization header, or None. Never quotes the token."""
+    if not token.isascii() or not token.isprintable() or any(c.isspace() for c in token):
+        # requests would refuse the header with the token in its message.
+        return (
+            "contains whitespace, a control character or a non-ASCII character (a trailing "
+            "newline from a file?); the value is not shown"
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Credentials:
     """Basic auth (user and password) or a bearer token; ``repr`` hides the secrets."""
@@ -35,11 +47,20 @@ class Credentials:
     password: str | None = field(default=None, repr=False)
     token: str | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        problem = token_problem(self.token) if self.token else None
+        if problem:
+            raise ValueError(f"bearer token: {problem}")
+
     def apply(self, session: requests.Session) -> None:
         if self.token:
             session.headers["Authorization"] = f"Bearer {self.token}"
         elif self.user is not None:
-            session.auth = (self.user, self.password or "")
+            # UTF-8, as RFC 7617 recommends (medallion, via flask-httpauth, decodes UTF-8
+            # first); requests alone sends Latin-1 and crashes on any other character.
+            session.auth = HTTPBasicAuth(
+                self.user.encode("utf-8"), (self.password or "").encode("utf-8")
+            )
 
 
 @dataclass(frozen=True)
@@ -69,12 +90,20 @@ class Connection:
     retry: RetryPolicy = RetryPolicy()
 
     def __post_init__(self) -> None:
-        parts = urlsplit(self.api_root)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ServerError(f"--url {self.api_root!r}: not an http(s) URL of a TAXII API root")
+        try:
+            parts = urlsplit(self.api_root)
+            _ = parts.port  # raises ValueError for a port out of range
+        except ValueError as error:
+            raise ServerError(f"--url: not a valid URL ({error})") from None
         if parts.username or parts.password:
             # Credentials in the URL would end up in messages; take them from options only.
             raise ServerError("--url: put the user and password in --user/--password, not the URL")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ServerError(f"--url {self.api_root!r}: not an http(s) URL of a TAXII API root")
+        if parts.query or parts.fragment:
+            raise ServerError(
+                "--url: a TAXII API root URL has no query or fragment (no '?' or '#')"
+            )
         if not self.api_root.endswith("/"):
             object.__setattr__(self, "api_root", self.api_root + "/")
 
@@ -184,6 +213,11 @@ class TaxiiClient:
             except (requests.ConnectionError, requests.Timeout) as error:
                 problem = f"cannot connect ({_reason(error)})"
                 continue
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+                # Not retried (unusable host name, redirect loop, broken answer); the type alone
+                # is named because some of these messages quote request headers.
+                failure = type(error).__name__
+                raise ServerError(f"{method} {url}: request failed ({failure})") from None
             if reply.status_code in _RETRY_STATUSES:
                 problem = f"HTTP {reply.status_code}{_server_says(reply)}"
                 retry_after = reply.headers.get("Retry-After")
