@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -357,3 +360,44 @@ def test_status_counts_json_is_what_medallion_returns(tmp_path: Path) -> None:
         {"id": obj["id"], "version": obj["modified"], "message": "Unable to process object"}
     ]
     assert json.loads(json.dumps(second))["status"] == "complete"
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The real command in its own process: what a user sees on the terminal."""
+    return subprocess.run(
+        [sys.executable, "-m", "stix_mtac", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        # Only the settings given here: no token or STIX_MTAC_DEBUG from the caller's shell.
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("STIX_MTAC_")}, **env},
+    )
+
+
+@pytest.mark.parametrize("failure", ["wrong password", "server down", "failed object"])
+def test_done_when_each_failure_is_one_line_with_its_exit_code_and_no_secret(
+    tmp_path: Path, failure: str
+) -> None:
+    bundle = generated_bundle(6)
+    path = write_unsigned(tmp_path / "b.json", bundle)
+    secret = "Wr0ng-pass-6630" if failure == "wrong password" else PASSWORD
+    env = {"STIX_MTAC_TAXII_USER": USER, "STIX_MTAC_TAXII_PASSWORD": secret}
+    args = ["publish", str(path), "--collection", COLLECTION, "--allow-unsigned"]
+    if failure == "server down":
+        url = f"http://127.0.0.1:{closed_port()}/api1/"
+        result = run_cli([*args, "--url", url, "--retries", "2", "--backoff", "0"], env)
+    else:
+        with taxii_server(tmp_path) as server:
+            if failure == "failed object":
+                server.post([{**bundle["objects"][3], "name": "someone else's content"}])
+            result = run_cli([*args, "--url", server.api_root], env)
+    code, stderr_lines = {
+        "wrong password": (8, 1),
+        "server down": (7, 1),
+        "failed object": (9, 2),  # the failed object's line, then the error
+    }[failure]
+    assert result.returncode == code, result.stderr
+    assert len(result.stderr.splitlines()) == stderr_lines, result.stderr
+    assert result.stderr.splitlines()[-1].startswith("error: ")
+    assert "Traceback" not in result.stderr
+    assert secret not in result.stdout + result.stderr
