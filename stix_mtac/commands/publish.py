@@ -157,10 +157,12 @@ def publish(
         --collection 365fed99-08fa-fdcd-a1b3-fb247eb41d01 --verify-readback
 
     \b
-    Exit codes: 0 all objects stored (or already present); 4 bundle unreadable;
-    5 signature missing or invalid; 7 server unreachable or answered an error (after
-    retries); 8 credentials refused (HTTP 401/403); 9 the server reported failed objects,
-    objects stayed pending, an object is too large, or the read-back differs.
+    Exit codes: 0 all objects stored (or already present); 2 usage error (also a token
+    with whitespace or control characters); 4 bundle unreadable; 5 signature missing or
+    invalid; 6 keyring missing or damaged; 7 server unreachable or answered an error
+    (after retries), or an unusable --url; 8 credentials refused (HTTP 401/403); 9 the
+    server reported failed objects, objects stayed pending, an object is too large, or the
+    read-back differs.
     """
     objects = load_objects(bundle, jwks, allow_unsigned)
     if dry_run:
