@@ -57,7 +57,7 @@ def test_warnings_pass_unless_strict_and_disable_takes_names() -> None:
         run(OURS_ONLY, "--strict", "--disable", "unsuggested-relationship", str(WARNED)).exit_code
         == 0
     )
-    assert run(OURS_ONLY, "--disable", "SX999,SX201", str(BROKEN)).exit_code == 0
+    assert run(OURS_ONLY, "--disable", "SX201", str(BROKEN)).exit_code == 0
     assert run(OURS_ONLY, "--open", str(BROKEN)).exit_code == 0
 
 
@@ -275,3 +275,22 @@ def test_skipped_files_in_machine_formats(tmp_path: Path) -> None:
     assert len(junit.findall("testsuite/testcase/skipped")) == 1
     sarif = json.loads(run(OURS_ONLY, "--format", "sarif", str(tmp_path)).stdout)
     assert sarif["runs"][0]["results"] == []
+
+
+@pytest.mark.parametrize("option", ["--enable", "--disable"])
+@pytest.mark.parametrize("typo", ["SX2O2", "999", "missing-marking", "SX202,nope"])
+def test_an_unknown_check_is_a_usage_error_not_a_silently_open_gate(option: str, typo: str) -> None:
+    result = CliRunner().invoke(cli, ["validate", option, typo, str(GOOD)])
+    assert result.exit_code == 2
+    assert "unknown check" in result.stderr
+
+
+def test_check_codes_and_names_match_in_any_case() -> None:
+    bundle = json.loads(GOOD.read_text(encoding="utf-8"))
+    (campaign,) = [obj for obj in bundle["objects"] if obj["type"] == "campaign"][:1]
+    campaign["created_by_ref"] = "identity--00000000-0000-4000-8000-000000000000"
+    text = json.dumps(bundle)
+    for spelling in ["SX201", "sx201", "Unresolved-Reference"]:
+        disabled = CliRunner().invoke(cli, ["validate", "--disable", spelling, "-"], input=text)
+        assert disabled.exit_code == 0, (spelling, disabled.output)
+    assert CliRunner().invoke(cli, ["validate", "-"], input=text).exit_code == 1

@@ -19,9 +19,37 @@ from stix_mtac.validate.summary import summarise
 FORMATS = ("text", "json", "sarif", "junit")
 
 
-def _codes(values: Sequence[str]) -> frozenset[str]:
-    """Codes or names from repeated and comma-separated option values."""
-    return frozenset(part.strip() for value in values for part in value.split(",") if part.strip())
+def _known_checks() -> dict[str, str]:
+    """Every check code and name a finding can carry, by its lower-case spelling."""
+    from stix_mtac.validate import conformance_codes as codes
+    from stix_mtac.validate.api import CONFORMANCE_RECURSION
+    from stix_mtac.validate.registry import registered_checks
+    from stix_mtac.validate.summary import UNREADABLE_CODE, UNREADABLE_NAME
+
+    pairs = [(check.code, check.name) for check in registered_checks()]
+    pairs += [codes.SCHEMA, codes.NOT_AN_OBJECT, codes.PATTERN_TOO_DEEP, codes.CHECK_FAILED]
+    pairs += [codes.UNNUMBERED_SHOULD, CONFORMANCE_RECURSION, (UNREADABLE_CODE, UNREADABLE_NAME)]
+    pairs += list(codes.MUST_CODES.values()) + list(codes.SHOULD_NAMES.items())
+    return {spelling.lower(): spelling for pair in pairs for spelling in pair}
+
+
+def _codes(values: Sequence[str], option: str) -> frozenset[str]:
+    """Codes or names from repeated and comma-separated option values, in any case.
+
+    An unknown one is a usage error: a typo must not switch a CI gate's check off unseen.
+    """
+    wanted = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    if not wanted:
+        return frozenset()
+    known = _known_checks()
+    unknown = [part for part in wanted if part.lower() not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown check {', '.join(map(repr, unknown))} (codes and names are in the "
+            "README's validate section)",
+            param_hint=option,
+        )
+    return frozenset(known[part.lower()] for part in wanted)
 
 
 def _use_colour() -> bool:
@@ -121,8 +149,8 @@ def validate(
       cat bundle.json | stix-mtac validate --format sarif - > results.sarif
     """
     options = ValidationOptions(
-        disabled=_codes(disable),
-        enabled=_codes(enable) or None,
+        disabled=_codes(disable, "--disable"),
+        enabled=_codes(enable, "--enable") or None,
         strict=strict,
         open_bundle=open_bundle,
         conformance=not no_conformance,
