@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -205,6 +206,9 @@ def _kind(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+TIMESTAMP_KEYS = ("timestamp", "first_seen", "last_seen")
+
+
 def _explain_schema_error(error: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
     """Turn one JSON-schema error into messages a person editing YAML understands."""
     kind = type(error.kind).__name__
@@ -216,7 +220,7 @@ def _explain_schema_error(error: Any, path: KeyPath) -> Iterator[tuple[KeyPath, 
         yield path, f"missing required key {error.kind.property!r}"
     elif kind == "Format" and error.kind.format == "date":
         yield path, f"{value!r} is not a date (YYYY-MM-DD)"
-    elif kind == "Pattern" and path and path[-1] in ("timestamp", "first_seen", "last_seen"):
+    elif kind in ("Pattern", "Format") and path and path[-1] in TIMESTAMP_KEYS:
         yield path, f"{value!r} is not a UTC timestamp (YYYY-MM-DDTHH:MM:SS[.sss]Z)"
     elif kind == "Type":
         expected = " or ".join(str(t) for t in error.kind.types)
@@ -227,6 +231,20 @@ def _explain_schema_error(error: Any, path: KeyPath) -> Iterator[tuple[KeyPath, 
         yield path, "a fact cannot have both `wording` and `source`/`grade`"
     else:
         yield path, str(error.message)
+
+
+def _check_seen_order(path: KeyPath, raw: dict[str, Any], problems: _Problems) -> None:
+    """STIX requires last_seen >= first_seen; say so here rather than fail in the builder."""
+    try:
+        first = datetime.fromisoformat(raw["first_seen"])
+        last = datetime.fromisoformat(raw["last_seen"])
+    except (KeyError, TypeError, ValueError):
+        return  # absent, or already reported as not a timestamp
+    if last < first:
+        problems.add(
+            (*path, "last_seen"),
+            f"{raw['last_seen']!r} is before first_seen {raw['first_seen']!r}",
+        )
 
 
 def _check_references(
@@ -306,6 +324,7 @@ def _check_references(
             declared[ref] = section
             check_fact_refs((*path, "facts"), raw["facts"])
             _check_vocabulary(path, raw, problems)
+            _check_seen_order(path, raw, problems)
 
     seen_triples: set[tuple[str, str, str]] = set()
     for index, raw in enumerate(data.get("relationships", [])):

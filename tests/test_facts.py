@@ -149,6 +149,35 @@ def test_bad_date_names_file_line_and_key_path(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("impossible", ["2024-02-30T12:00:00.000Z", "2024-01-15T25:00:00.000Z"])
+def test_impossible_timestamp_is_a_facts_error_not_a_crash(tmp_path: Path, impossible: str) -> None:
+    path = _variant(tmp_path, '"2024-01-15T12:00:00.000Z"', f'"{impossible}"')
+    line = _line_of(path, impossible)
+    assert _export_errors(path, tmp_path) == [
+        f"error: broken.yaml:{line}: report.timestamp: '{impossible}' is not a UTC timestamp "
+        "(YYYY-MM-DDTHH:MM:SS[.sss]Z)"
+    ]
+
+
+def test_last_seen_before_first_seen_is_a_facts_error(tmp_path: Path) -> None:
+    campaign = (
+        "campaigns:\n"
+        "  - key: example-campaign\n"
+        "    name: Example campaign\n"
+        '    first_seen: "2023-06-01T00:00:00Z"\n'
+        '    last_seen: "2023-05-01T00:00:00Z"\n'
+        "    facts: [F1]\n"
+        "    description: A campaign.\n"
+        "locations:"
+    )
+    path = _variant(tmp_path, "locations:", campaign)
+    line = _line_of(path, "last_seen")
+    assert _export_errors(path, tmp_path) == [
+        f"error: broken.yaml:{line}: campaigns[0].last_seen: '2023-05-01T00:00:00Z' is "
+        "before first_seen '2023-06-01T00:00:00Z'"
+    ]
+
+
 def test_unknown_key_is_reported_at_its_line(tmp_path: Path) -> None:
     path = _variant(
         tmp_path, "    name: Example-Actor-1\n", "    name: Example-Actor-1\n    nmae: typo\n"
