@@ -79,3 +79,35 @@ def test_unsigned_export_warns_when_it_outdates_the_signature_beside_the_bundle(
         "sign again (stix-mtac sign) or remove it\n"
     )
     assert runner.invoke(cli, ["verify", str(out)]).exit_code == 5
+
+
+def test_export_with_an_unusable_key_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "bundles"
+    paths = generate_keypair(tmp_path / "private", "enc", b"right", public_dir=out / "keys")
+    env = {"STIX_MTAC_KEY_PASSPHRASE": "wrong"}
+    runner = CliRunner()
+    refused = runner.invoke(
+        cli, ["export", "--out", str(out), "--key", str(paths.private_key)], env=env
+    )
+    assert refused.exit_code == 6, refused.output
+    assert not (out / f"{BUILTIN_REPORT}.json").exists()
+
+
+def test_signing_with_a_key_the_keyring_lacks_keeps_the_good_signature(tmp_path: Path) -> None:
+    out = tmp_path / "bundles"
+    release = generate_keypair(tmp_path / "private", "release", public_dir=out / "keys")
+    stranger = generate_keypair(tmp_path / "elsewhere", "stranger")
+    runner = CliRunner()
+    signed = runner.invoke(cli, ["export", "--out", str(out), "--key", str(release.private_key)])
+    assert signed.exit_code == 0, signed.output
+    token = out / f"{BUILTIN_REPORT}.json.jws"
+    good = token.read_bytes()
+    for command in (
+        ["export", "--out", str(out), "--key", str(stranger.private_key)],
+        ["sign", str(out / f"{BUILTIN_REPORT}.json"), "--key", str(stranger.private_key)],
+    ):
+        refused = runner.invoke(cli, command)
+        assert refused.exit_code == 6, refused.output
+        assert f"key {stranger.kid} is not in {out / 'keys' / 'jwks.json'}" in refused.stderr
+        assert token.read_bytes() == good
+    assert runner.invoke(cli, ["verify", str(out)]).exit_code == 0

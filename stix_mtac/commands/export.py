@@ -16,7 +16,7 @@ from stix_mtac.build import (
     builtin_reports,
 )
 from stix_mtac.errors import InvalidBundleError, KeyFileError
-from stix_mtac.export import Signer, export_bundle
+from stix_mtac.export import Signer, bundle_file_name, export_bundle
 from stix_mtac.facts import load_facts
 from stix_mtac.trace import fact_table_markdown, fact_trace_lines
 
@@ -42,7 +42,8 @@ def validation_gate(bundle: dict[str, Any], source: str) -> None:
         )
 
 
-def _signer(key: Path | None) -> Signer | None:
+def _signer(key: Path | None, out_dir: Path, bundle_name: str) -> Signer | None:
+    """A signer for ``out_dir/bundle_name``, the key checked before anything is written."""
     if key is None:
         env_key = os.environ.get(SIGNING_KEY_ENV)
         key = Path(env_key) if env_key else None
@@ -51,9 +52,11 @@ def _signer(key: Path | None) -> Signer | None:
     if not key.is_file():
         raise KeyFileError(f"{key}: no such signing key file")
     from stix_mtac.signing import sign_bundle_file
+    from stix_mtac.signing.bundles import usable_signing_key
 
     passphrase_text = os.environ.get(PASSPHRASE_ENV)
     passphrase = passphrase_text.encode("utf-8") if passphrase_text else None
+    usable_signing_key(out_dir / bundle_name, key, passphrase)
     signing_key = key
 
     def sign(bundle_path: Path) -> Path:
@@ -100,7 +103,7 @@ def export(facts: Path | None, out: str, key: Path | None) -> None:
     """
     result = build_from_path(_facts_path(facts))
     to_stdout = out == "-"
-    signer = None if to_stdout else _signer(key)
+    signer = None if to_stdout else _signer(key, Path(out), bundle_file_name(result))
     exported = export_bundle(result, None if to_stdout else Path(out), validation_gate, signer)
     if to_stdout:
         sys.stdout.buffer.write(exported.data)

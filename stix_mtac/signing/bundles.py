@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from stix_mtac.canonical import canonical_bytes, pretty_bytes
 from stix_mtac.errors import InputError, KeyFileError, SignatureError
@@ -79,6 +80,32 @@ def _object_count(bundle: Any) -> int:
     return len(objects) if isinstance(objects, list) else 0
 
 
+def usable_signing_key(
+    bundle_path: Path, private_key_path: Path, passphrase: bytes | None = None
+) -> tuple[Ed25519PrivateKey, str]:
+    """The key and its kid, if a signature by it on ``bundle_path`` would verify there.
+
+    When a keyring lies beside the bundle, the key must be in it and active: anything else
+    would replace a good signature with one that ``verify`` refuses.
+    """
+    key = load_private_key(private_key_path, passphrase)
+    kid = public_jwk(key.public_key())["kid"]
+    keyring_path = default_keyring(bundle_path)
+    if keyring_path.exists():
+        trusted = load_keyring(keyring_path).find(kid)
+        if trusted is None:
+            raise KeyFileError(
+                f"{private_key_path}: key {kid} is not in {keyring_path}, so verify would "
+                "refuse its signature; add its public key there first"
+            )
+        if trusted.status is not KeyStatus.ACTIVE:
+            raise KeyFileError(
+                f"{private_key_path}: key {kid} is {trusted.status.value} in {keyring_path}; "
+                "sign with an active key"
+            )
+    return key, str(kid)
+
+
 def sign_bundle_file(
     bundle_path: Path, private_key_path: Path, passphrase: bytes | None = None
 ) -> Path:
@@ -87,19 +114,10 @@ def sign_bundle_file(
     The bundle is read strictly and its canonical bytes signed, so the signature says exactly
     what any strict parser reads from the file. Returns the signature's path.
     """
-    key = load_private_key(private_key_path, passphrase)
+    key, kid = usable_signing_key(bundle_path, private_key_path, passphrase)
     raw, bundle = _read_bundle(bundle_path)
     if not isinstance(bundle, dict) or bundle.get("type") != "bundle":
         raise InputError(f"{bundle_path}: not a STIX bundle (no top-level type 'bundle')")
-    kid = public_jwk(key.public_key())["kid"]
-    keyring_path = default_keyring(bundle_path)
-    if keyring_path.exists():
-        trusted = load_keyring(keyring_path).find(kid)
-        if trusted is not None and trusted.status is not KeyStatus.ACTIVE:
-            raise KeyFileError(
-                f"{private_key_path}: key {kid} is {trusted.status.value} in {keyring_path}; "
-                "sign with an active key"
-            )
     canonical = _canonical(bundle, bundle_path)
     token = jws.sign_detached(key, kid, canonical)
     target = signature_path(bundle_path)
