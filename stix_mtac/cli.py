@@ -17,9 +17,16 @@ from typing import Any
 import click
 
 from stix_mtac import __version__
-from stix_mtac.errors import StixMtacError
+from stix_mtac.errors import OutputError, StixMtacError
 
 DEBUG_ENV = "STIX_MTAC_DEBUG"
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it
+
+
+def _debugging() -> bool:
+    return os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
 INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE from sysexits.h
 
 # command name -> "module:attribute" under stix_mtac.commands
@@ -51,6 +58,7 @@ Exit codes:
   9  TAXII server reported failed objects
  10  output cannot be written
  70  internal error (a bug; set STIX_MTAC_DEBUG=1 for the traceback)
+130  interrupted (Ctrl-C)
 """
 
 
@@ -84,8 +92,17 @@ class LazyGroup(click.Group):
             ctx.exit(error.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except KeyboardInterrupt:
+            click.echo("error: interrupted", err=True)
+            ctx.exit(INTERRUPTED_EXIT)
+        except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(OutputError.exit_code)
+        except OSError as error:  # stdout on a full disk or a dead terminal
+            click.echo(f"error: cannot write the output: {error.strerror}", err=True)
+            ctx.exit(OutputError.exit_code)
         except Exception as error:  # a bug: say so in one line unless asked for the traceback
-            if os.environ.get(DEBUG_ENV):
+            if _debugging():
                 raise
             click.echo(
                 f"error: internal error: {type(error).__name__}: {error} "
