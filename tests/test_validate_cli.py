@@ -68,11 +68,14 @@ def test_directory_is_walked_and_one_bad_file_does_not_stop_the_others(tmp_path:
     shutil.copy(BROKEN, tmp_path / "sub" / "c.json")
     (tmp_path / "notes.txt").write_text("not a bundle")
     (tmp_path / "keys.json").write_text('{"keys": []}')  # JSON, but not STIX at all: skipped
+    (tmp_path / "schema.json").write_text('{"type": "object"}')  # a JSON Schema: skipped too
     (tmp_path / "untyped.json").write_text('{"id": "bundle--1", "objects": []}')  # a broken bundle
     result = run(OURS_ONLY, str(tmp_path))
     assert result.exit_code == 4  # unreadable wins over errors
     out = result.output
-    assert f"{tmp_path / 'keys.json'}: skipped (not STIX: a JSON object without type" in out
+    not_stix = "skipped (not STIX: a JSON object that is not a bundle and has no STIX id)"
+    assert f"{tmp_path / 'keys.json'}: {not_stix}" in out
+    assert f"{tmp_path / 'schema.json'}: {not_stix}" in out
     assert f"{tmp_path / 'untyped.json'}: unreadable" in out
     assert f"{tmp_path / 'a.json'}: valid" in out
     assert f"{tmp_path / 'sub' / 'b.json'}: unreadable" in out
@@ -80,7 +83,7 @@ def test_directory_is_walked_and_one_bad_file_does_not_stop_the_others(tmp_path:
     assert f"{tmp_path / 'sub' / 'c.json'}: invalid" in out
     assert "notes.txt" not in out
     assert out.splitlines()[-1].startswith(
-        "4 files, 2 unreadable, 1 skipped, 26 objects: 1 error, 0 warnings"
+        "4 files, 2 unreadable, 2 skipped, 26 objects: 1 error, 0 warnings"
     )
     named = run(OURS_ONLY, str(tmp_path / "keys.json"))  # named explicitly: an error
     assert named.exit_code == 4 and "top level is an object without a type" in named.output

@@ -51,16 +51,19 @@ def expand_paths(paths: Sequence[str]) -> Iterator[tuple[str | Path | InputError
 
 
 def not_stix(value: Any) -> str | None:
-    """Why parsed JSON is not STIX at all (no type, id or objects at the top), or None.
+    """Why parsed JSON is not STIX at all (neither a bundle type, objects nor a STIX id at
+    the top), or None. JSON Schemas and GeoJSON have a ``type`` too, so it alone is not enough.
 
     Bundles with defects (a missing ``type``) still look like STIX and are checked.
     """
     if not isinstance(value, dict):
         return f"top level is a JSON {type(value).__name__}"
     stix_id = value.get("id")
-    if "type" in value or "objects" in value or (isinstance(stix_id, str) and "--" in stix_id):
+    if value.get("type") == "bundle" or "objects" in value:
         return None
-    return "a JSON object without type, id or objects"
+    if isinstance(stix_id, str) and "--" in stix_id:
+        return None
+    return "a JSON object that is not a bundle and has no STIX id"
 
 
 def _id_lines(data: bytes) -> dict[str, int]:
