@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -111,3 +112,20 @@ def test_signing_with_a_key_the_keyring_lacks_keeps_the_good_signature(tmp_path:
         assert f"key {stranger.kid} is not in {out / 'keys' / 'jwks.json'}" in refused.stderr
         assert token.read_bytes() == good
     assert runner.invoke(cli, ["verify", str(out)]).exit_code == 0
+
+
+def test_sign_says_when_a_file_will_need_verify_tolerant(tmp_path: Path) -> None:
+    out = tmp_path / "bundles"
+    paths = generate_keypair(tmp_path / "private", "release", public_dir=out / "keys")
+    runner = CliRunner()
+    exported = runner.invoke(cli, ["export", "--out", str(out)], env={"STIX_MTAC_SIGNING_KEY": ""})
+    assert exported.exit_code == 0, exported.output
+    bundle = out / f"{BUILTIN_REPORT}.json"
+    in_form = runner.invoke(cli, ["sign", str(bundle), "--key", str(paths.private_key)])
+    assert in_form.exit_code == 0 and in_form.stderr == ""
+    bundle.write_text(json.dumps(json.loads(bundle.read_bytes())), encoding="utf-8")  # one line
+    compact = runner.invoke(cli, ["sign", str(bundle), "--key", str(paths.private_key)])
+    assert compact.exit_code == 0
+    assert "verifies only with `stix-mtac verify --tolerant`" in compact.stderr
+    assert runner.invoke(cli, ["verify", str(out)]).exit_code == 5
+    assert runner.invoke(cli, ["verify", "--tolerant", str(out)]).exit_code == 0

@@ -20,6 +20,7 @@ from stix_mtac.signing import (
     signing_key_from_env,
     verify_bundle_file,
 )
+from stix_mtac.signing.bundles import in_exporter_form
 from stix_mtac.signing.keyring import load_keyring
 
 
@@ -119,6 +120,12 @@ def sign(bundles: tuple[Path, ...], key: Path | None) -> None:
     for bundle in bundles:
         token = sign_bundle_file(bundle, key, passphrase)
         click.echo(f"signed: {bundle} -> {token}")
+        if not in_exporter_form(bundle):
+            click.echo(
+                f"note: {bundle} is not laid out as stix-mtac writes bundles (sorted keys, "
+                "2-space indent), so it verifies only with `stix-mtac verify --tolerant`",
+                err=True,
+            )
 
 
 def _expand(paths: tuple[Path, ...]) -> tuple[list[Path], list[StixMtacError]]:

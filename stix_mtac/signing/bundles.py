@@ -106,6 +106,13 @@ def usable_signing_key(
     return key, str(kid)
 
 
+def in_exporter_form(bundle_path: Path) -> bool:
+    """True when the file is byte for byte as ``stix-mtac export`` writes its content, the
+    form ``verify`` requires unless ``--tolerant``."""
+    raw, bundle = _read_bundle(bundle_path)
+    return raw == pretty_bytes(bundle)
+
+
 def sign_bundle_file(
     bundle_path: Path, private_key_path: Path, passphrase: bytes | None = None
 ) -> Path:
