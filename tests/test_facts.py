@@ -35,7 +35,8 @@ SOURCE_FACTS = {
     "S12": ["not observed China to combine cyber and influence"],
     "S13": ["cryptocurrency", "revenue for the state"],
     "S14": ["maritime and shipbuilding"],
-    "S15": ["Russian government and defense industry", "likely for intelligence collection"],
+    "S15": ["Russian government and defense industry"],
+    "S15a": ["likely for intelligence collection"],
     "S16": ["2024", "Taiwan and the United States are likely"],
 }
 
@@ -50,6 +51,17 @@ def test_every_source_fact_is_present_with_its_words() -> None:
         assert fact_id in facts, f"{fact_id} missing"
         for word in words:
             assert word in facts[fact_id].quote, f"{fact_id}: quote lacks {word!r}"
+
+
+ESTIMATIVE = re.compile(r"\b(likely|probably|assess(es|ed)?|might|could)\b", re.IGNORECASE)
+
+
+def test_a_quote_that_estimates_is_not_graded_as_plain_fact() -> None:
+    """A "likely ..." at the confidence of a stated fact would overstate the report in a TIP."""
+    for fact in load_facts(BUILTIN).facts.values():
+        if fact.wording in ("stated", "observed"):
+            assert not ESTIMATIVE.search(fact.quote), f"{fact.id}: {fact.quote}"
+            assert not ESTIMATIVE.search(fact.claim), f"{fact.id}: {fact.claim}"
 
 
 def test_every_report_quote_occurs_in_the_cleaned_source_text() -> None:
