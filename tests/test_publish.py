@@ -285,11 +285,13 @@ def test_unsigned_bundle_without_keyring_exits_6(tmp_path: Path) -> None:
     assert_one_clean_error(result, 6, PASSWORD)
 
 
-def test_altered_signed_bundle_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("extra", [(), ("--allow-unsigned",)])
+def test_altered_signed_bundle_is_refused(tmp_path: Path, extra: tuple[str, ...]) -> None:
+    """--allow-unsigned admits bundles without a signature, never a signature that fails."""
     path = write_signed(tmp_path, generated_bundle(4))
     path.write_bytes(path.read_bytes().replace(b"Storm-X", b"Storm-Y"))
     with taxii_server(tmp_path) as server:
-        result = publish(path, server.api_root, *login())
+        result = publish(path, server.api_root, *extra, *login())
         stored = server.objects()
     assert_one_clean_error(result, 5, PASSWORD)
     assert stored == []

@@ -22,6 +22,7 @@ from stix_mtac.publish import (
 from stix_mtac.publish.publisher import DEFAULT_MAX_OBJECTS, FALLBACK_MAX_BYTES
 from stix_mtac.publish.taxii import token_problem
 from stix_mtac.signing import verify_bundle_file
+from stix_mtac.signing.bundles import signature_path
 
 USER_ENV = "STIX_MTAC_TAXII_USER"
 PASSWORD_ENV = "STIX_MTAC_TAXII_PASSWORD"
@@ -31,8 +32,12 @@ _LISTED_FAILURES = 20
 
 
 def load_objects(bundle_path: Path, jwks: Path | None, allow_unsigned: bool) -> list[Any]:
-    """The bundle's objects, after its signature is verified (unless unsigned is allowed)."""
-    if allow_unsigned:
+    """The bundle's objects, after its signature is verified.
+
+    ``allow_unsigned`` admits a bundle with no signature at all; a signature that is there is
+    always verified, so a damaged or re-keyed bundle is never published.
+    """
+    if allow_unsigned and not signature_path(bundle_path).exists():
         bundle = read_json_file(bundle_path)
     else:
         bundle = verify_bundle_file(bundle_path, jwks).bundle
