@@ -267,3 +267,11 @@ def test_sign_bundle_file_api_returns_the_jws_path(tmp_path: Path) -> None:
     paths = generate_keypair(tmp_path / "k", "k", b"pw")
     bundle = write_bundle(tmp_path / "b.json", fixture_bundle())
     assert sign_bundle_file(bundle, paths.private_key, b"pw") == tmp_path / "b.json.jws"
+
+
+@pytest.mark.parametrize("name", ["../../x", "a/b", "..", ".hidden", ""])
+def test_keygen_name_cannot_lead_out_of_the_key_directory(tmp_path: Path, name: str) -> None:
+    run = invoke("keygen", "--name", name, "--out", str(tmp_path / "keys"))
+    assert run.exit_code == 2, run.output
+    assert not (tmp_path / "keys").exists()
+    assert not list(tmp_path.rglob("*.pem"))

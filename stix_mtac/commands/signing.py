@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -36,8 +37,21 @@ def _passphrase_for(key: Path) -> bytes | None:
     return str(click.prompt("Passphrase", hide_input=True)).encode("utf-8")
 
 
+def _plain_name(value: str) -> str:
+    """A key's base name may not lead the files out of --out (no '/', no '..')."""
+    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}", value) or ".." in value:
+        raise click.BadParameter(f"{value!r}: use letters, digits, '.', '_' and '-' only")
+    return value
+
+
 @click.command()
-@click.option("--name", default="signing", show_default=True, help="Base name of the key files.")
+@click.option(
+    "--name",
+    default="signing",
+    show_default=True,
+    callback=lambda ctx, param, value: _plain_name(value),
+    help="Base name of the key files (letters, digits, '.', '_', '-').",
+)
 @click.option(
     "--out",
     "out_dir",
