@@ -178,6 +178,17 @@ def test_bundle_text_cannot_break_out_of_the_page(tmp_path: Path) -> None:
     assert data["objects"][CAMPAIGN]["description"] == "</SCRIPT> & <b>"
 
 
+def test_control_characters_in_names_still_give_well_formed_svg(tmp_path: Path) -> None:
+    bundle = sample_bundle()
+    for obj in bundle["objects"]:
+        if obj["id"] == CAMPAIGN:
+            obj["name"] = "bell\u0007 nul\u0000 end"
+    svg = draw(tmp_path, write_bundle(tmp_path / "b.json", bundle), "g.svg").read_text("utf-8")
+    nodes, _ = svg_graph(svg)  # parses the SVG as XML
+    assert CAMPAIGN in nodes
+    assert "bell\ufffd nul\ufffd end" in svg
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.recursive(

@@ -7,7 +7,8 @@ the picture back; all text from the bundle is XML-escaped.
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
+import re
+from xml.sax import saxutils
 
 from stix_mtac.view.layout import (
     EDGE_LABEL_SIZE,
@@ -24,6 +25,19 @@ from stix_mtac.view.layout import (
 )
 from stix_mtac.view.shapes import CORNER_RADIUS, outline
 from stix_mtac.view.styles import palette
+
+# Characters XML 1.0 cannot carry at all, even escaped; bundle text may hold them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def escape(text: str) -> str:
+    """XML-escape bundle text, replacing characters XML cannot carry with U+FFFD."""
+    return saxutils.escape(_NOT_XML.sub("\ufffd", text))
+
+
+def quoteattr(text: str) -> str:
+    return saxutils.quoteattr(_NOT_XML.sub("\ufffd", text))
+
 
 FONT_FAMILY = "DejaVu Sans, Verdana, Arial, sans-serif"
 
