@@ -58,7 +58,13 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
 
     The temporary file is created with mode 0600 and only widened to ``mode`` after it holds
     the full content, so secret files are never readable by others even for an instant.
+    A symbolic link is written through (its target is replaced); a device, pipe, socket or
+    directory at ``path`` is refused rather than replaced by a file.
     """
+    if path.is_symlink():
+        path = path.resolve()
+    if path.exists() and not path.is_file():
+        raise OutputError(f"{path}: not a regular file; refusing to replace it")
     directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -134,6 +134,24 @@ def test_atomic_write_sets_the_requested_mode(tmp_path: Path) -> None:
     assert (tmp_path / "secret").stat().st_mode & 0o777 == 0o600
 
 
+def test_atomic_write_refuses_to_replace_a_pipe_or_directory(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "dir").mkdir()
+    for name in ("pipe", "dir"):
+        with pytest.raises(OutputError, match="not a regular file; refusing to replace it"):
+            fileio.write_atomic(tmp_path / name, b"data")
+    assert sorted(os.listdir(tmp_path)) == ["dir", "pipe"]
+    assert (tmp_path / "pipe").is_fifo()
+
+
+def test_atomic_write_goes_through_a_symbolic_link(tmp_path: Path) -> None:
+    (tmp_path / "real.json").write_bytes(b"old")
+    (tmp_path / "link.json").symlink_to("real.json")
+    fileio.write_atomic(tmp_path / "link.json", b"new")
+    assert (tmp_path / "link.json").is_symlink()
+    assert (tmp_path / "real.json").read_bytes() == b"new"
+
+
 def test_readme_fact_table_is_current() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     start = readme.index("<!-- fact-table:start")
