@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -253,6 +255,21 @@ def test_format_option_overrides_the_suffix(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["graph", str(BUILTIN), "-o", str(out), "--format", "svg"])
     assert result.exit_code == 0
     assert out.read_text("utf-8").startswith("<svg ")
+
+
+def test_dash_writes_the_picture_to_standard_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["graph", str(BUILTIN), "-o", "-", "--format", "svg"])
+    assert result.exit_code == 0, result.output
+    assert os.listdir(tmp_path) == [], "no file called '-'"
+    nodes, _ = svg_graph(result.stdout)
+    objects = json.loads(BUILTIN.read_bytes())["objects"]
+    assert nodes == {obj["id"] for obj in objects if obj["type"] != "relationship"}
+    needs_format = runner.invoke(cli, ["graph", str(BUILTIN), "-o", "-"])
+    assert needs_format.exit_code == 2
 
 
 def test_output_into_a_file_path_is_exit_10(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -9,7 +10,12 @@ import click
 from stix_mtac.canonical import pretty_bytes
 from stix_mtac.view.diff import diff_bundles, diff_data, diff_text
 from stix_mtac.view.objects import load_bundle
-from stix_mtac.view.render import FORMATS, format_from_suffix, render_graph_file
+from stix_mtac.view.render import (
+    FORMATS,
+    format_from_suffix,
+    render_graph_bytes,
+    render_graph_file,
+)
 from stix_mtac.view.summary import summarize, summary_text
 
 BUNDLE_PATH = click.Path(path_type=Path, dir_okay=False)
@@ -68,7 +74,8 @@ def show(bundle: Path, output_format: str) -> None:
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
     required=True,
-    help="Picture to write; its suffix (.svg, .png, .html) picks the format.",
+    help="Picture to write; its suffix (.svg, .png, .html) picks the format. "
+    "- writes to standard output (with --format).",
 )
 @click.option(
     "--format",
@@ -91,17 +98,23 @@ def graph(bundle: Path, output: Path, output_format: str | None) -> None:
     Examples:
       stix-mtac graph bundles/mtac-east-asia-2023-09-07.json -o graph.html
       stix-mtac graph bundle.json -o docs/graph.png
+      stix-mtac graph bundle.json -o - --format svg > graph.svg
 
     \b
     Exit codes: 0 written; 2 unknown output suffix without --format; 4 the input is
     unreadable, not strict JSON or not a bundle; 10 the output cannot be written.
     """
-    chosen = output_format or format_from_suffix(output)
+    to_stdout = str(output) == "-"
+    chosen = output_format or (None if to_stdout else format_from_suffix(output))
     if chosen is None:
         raise click.UsageError(
             f"{output}: cannot tell the format from the suffix; use .svg, .png or .html, "
             "or --format"
         )
+    if to_stdout:
+        sys.stdout.buffer.write(render_graph_bytes(load_bundle(bundle), chosen))
+        sys.stdout.buffer.flush()
+        return
     render_graph_file(load_bundle(bundle), output, chosen)
     click.echo(f"wrote {output} ({chosen})")
 
