@@ -24,7 +24,6 @@ from stix_mtac.signing import b64url
 PRIVATE_KEY_MODE = 0o600
 PUBLIC_KEY_MODE = 0o644
 MAX_KEY_FILE_BYTES = 64 * 1024
-ENCRYPTED_PEM_MARKER = b"-----BEGIN ENCRYPTED PRIVATE KEY-----"
 JWK_ALG = "EdDSA"
 
 
@@ -59,9 +58,21 @@ def public_key_from_x(x: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
+def _needs_passphrase(data: bytes) -> bool:
+    """Whether PEM key data is encrypted: cryptography refuses to load it without a password
+    with TypeError (any other problem is a ValueError or an unsupported algorithm)."""
+    try:
+        serialization.load_pem_private_key(data, password=None)
+    except TypeError:
+        return True
+    except (ValueError, UnsupportedAlgorithm):
+        return False
+    return False
+
+
 def is_encrypted(path: Path) -> bool:
     """Whether a PEM private key file is protected by a passphrase."""
-    return ENCRYPTED_PEM_MARKER in _read_key_file(path)
+    return _needs_passphrase(_read_key_file(path))
 
 
 def _read_key_file(path: Path) -> bytes:
@@ -83,7 +94,7 @@ def load_private_key(path: Path, passphrase: bytes | None = None) -> Ed25519Priv
             f"{path}: private key file has mode {mode:04o}, readable by others; "
             f"run chmod 600 {path} (and consider the key compromised if others could read it)"
         )
-    encrypted = ENCRYPTED_PEM_MARKER in data
+    encrypted = _needs_passphrase(data)
     if encrypted and not passphrase:
         raise KeyFileError(
             f"{path}: the key is encrypted; give its passphrase (STIX_MTAC_KEY_PASSPHRASE)"
