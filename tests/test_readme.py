@@ -23,8 +23,11 @@ def test_readme_opens_with_exactly_two_commands() -> None:
     assert test == "./scripts/test.sh"
 
 
-def test_ci_runs_the_readme_test_command() -> None:
-    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    assert "bash scripts/test.sh" in ci
+def test_ci_runs_the_readme_commands_exactly() -> None:
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for command in _code_blocks(readme.split("\n## ", 1)[0]):
+        assert command in ci, f".ci/run must run the README's command as written: {command}"
+    assert (REPO / "scripts" / "test.sh").stat().st_mode & 0o111, "./scripts/test.sh runs"
     script = (REPO / "scripts" / "test.sh").read_text(encoding="utf-8")
     assert "pip install" in script and "pytest" in script
