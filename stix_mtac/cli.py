@@ -20,14 +20,8 @@ from stix_mtac import __version__
 from stix_mtac.errors import OutputError, StixMtacError
 
 DEBUG_ENV = "STIX_MTAC_DEBUG"
-INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it
-
-
-def _debugging() -> bool:
-    return os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
-
-
 INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE from sysexits.h
+INTERRUPTED_EXIT = 130  # 128 + SIGINT, as shells report it
 
 # command name -> "module:attribute" under stix_mtac.commands
 COMMANDS: dict[str, str] = {
@@ -65,6 +59,11 @@ Exit codes:
 def _command_available(name: str) -> bool:
     module_name = COMMANDS[name].split(":", 1)[0]
     return importlib.util.find_spec(f"stix_mtac.commands.{module_name}") is not None
+
+
+def _debugging() -> bool:
+    """STIX_MTAC_DEBUG set to anything but an "off" value shows tracebacks of bugs."""
+    return os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 class LazyGroup(click.Group):

@@ -64,10 +64,12 @@ def export_bundle(
     if out_dir is None:
         return ExportResult(None, None, data, summary)
     path = out_dir / name
-    old_signature = path.with_name(f"{name}.jws")
-    changed = not path.is_file() or path.read_bytes() != data
-    write_atomic(path, data)
     if signer is not None:
+        write_atomic(path, data)
         return ExportResult(path, signer(path), data, summary)
-    stale = old_signature if changed and old_signature.exists() else None
-    return ExportResult(path, None, data, summary, stale)
+    from stix_mtac.signing.bundles import signature_path
+
+    old_signature = signature_path(path)
+    stale = old_signature.exists() and (not path.is_file() or path.read_bytes() != data)
+    write_atomic(path, data)
+    return ExportResult(path, None, data, summary, old_signature if stale else None)

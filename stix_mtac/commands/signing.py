@@ -17,11 +17,10 @@ from stix_mtac.signing import (
     is_encrypted,
     orphan_signatures,
     passphrase_from_env,
-    sign_bundle_file,
     signing_key_from_env,
     verify_bundle_file,
 )
-from stix_mtac.signing.bundles import in_exporter_form
+from stix_mtac.signing.bundles import sign_bundle
 from stix_mtac.signing.keyring import load_keyring
 
 
@@ -37,7 +36,7 @@ def _passphrase_for(key: Path) -> bytes | None:
     return str(click.prompt("Passphrase", hide_input=True)).encode("utf-8")
 
 
-def _plain_name(value: str) -> str:
+def _plain_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """A key's base name may not lead the files out of --out (no '/', no '..')."""
     if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}", value) or ".." in value:
         raise click.BadParameter(f"{value!r}: use letters, digits, '.', '_' and '-' only")
@@ -49,7 +48,7 @@ def _plain_name(value: str) -> str:
     "--name",
     default="signing",
     show_default=True,
-    callback=lambda ctx, param, value: _plain_name(value),
+    callback=_plain_name,
     help="Base name of the key files (letters, digits, '.', '_', '-').",
 )
 @click.option(
@@ -132,9 +131,9 @@ def sign(bundles: tuple[Path, ...], key: Path | None) -> None:
         raise KeyFileError(f"no signing key: pass --key or set ${SIGNING_KEY_ENV}")
     passphrase = _passphrase_for(key)
     for bundle in bundles:
-        token = sign_bundle_file(bundle, key, passphrase)
-        click.echo(f"signed: {bundle} -> {token}")
-        if not in_exporter_form(bundle):
+        signed = sign_bundle(bundle, key, passphrase)
+        click.echo(f"signed: {bundle} -> {signed.signature}")
+        if not signed.exporter_form:
             click.echo(
                 f"note: {bundle} is not laid out as stix-mtac writes bundles (sorted keys, "
                 "2-space indent), so it verifies only with `stix-mtac verify --tolerant`",

@@ -106,11 +106,12 @@ def usable_signing_key(
     return key, str(kid)
 
 
-def in_exporter_form(bundle_path: Path) -> bool:
-    """True when the file is byte for byte as ``stix-mtac export`` writes its content, the
-    form ``verify`` requires unless ``--tolerant``."""
-    raw, bundle = _read_bundle(bundle_path)
-    return raw == pretty_bytes(bundle)
+@dataclass(frozen=True)
+class SignedFile:
+    signature: Path
+    # the file is byte for byte as ``stix-mtac export`` writes its content, the form
+    # ``verify`` requires unless ``--tolerant``
+    exporter_form: bool
 
 
 def sign_bundle_file(
@@ -121,6 +122,13 @@ def sign_bundle_file(
     The bundle is read strictly and its canonical bytes signed, so the signature says exactly
     what any strict parser reads from the file. Returns the signature's path.
     """
+    return sign_bundle(bundle_path, private_key_path, passphrase).signature
+
+
+def sign_bundle(
+    bundle_path: Path, private_key_path: Path, passphrase: bytes | None = None
+) -> SignedFile:
+    """:func:`sign_bundle_file`, also saying whether the file is in the exporter's form."""
     key, kid = usable_signing_key(bundle_path, private_key_path, passphrase)
     raw, bundle = _read_bundle(bundle_path)
     if not isinstance(bundle, dict) or bundle.get("type") != "bundle":
@@ -141,7 +149,7 @@ def sign_bundle_file(
             alg=jws.SIGNING_ALG,
         ),
     )
-    return target
+    return SignedFile(target, raw == pretty_bytes(bundle))
 
 
 def _mismatch(
