@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "sign": "signing:sign",
     "verify": "signing:verify",
     "publish": "publish:publish",
+    "pull": "pull:pull",
     "show": "show:show",
     "graph": "show:graph",
     "diff": "show:diff",

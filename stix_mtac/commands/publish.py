@@ -19,6 +19,7 @@ from stix_mtac.publish import (
     publish_bundle,
     read_back,
 )
+from stix_mtac.publish.discovery import resolve_api_root
 from stix_mtac.publish.publisher import DEFAULT_MAX_OBJECTS, FALLBACK_MAX_BYTES
 from stix_mtac.publish.taxii import token_problem
 from stix_mtac.signing import verify_bundle_file
@@ -62,7 +63,11 @@ def _check_token(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 @click.command()
 @click.argument("bundle", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--url", required=True, help="TAXII 2.1 API root URL, e.g. https://host/api1/.")
+@click.option(
+    "--url",
+    required=True,
+    help="TAXII 2.1 discovery URL (https://host/taxii2/) or API root (https://host/api1/).",
+)
 @click.option("--collection", required=True, help="Collection id to add the objects to.")
 @click.option("--user", envvar=USER_ENV, help=f"Basic-auth user [env {USER_ENV}].")
 @click.option(
@@ -175,13 +180,17 @@ def publish(
         return
     if insecure:
         click.echo("warning: --insecure: TLS certificates are not verified", err=True)
+    credentials = Credentials(user=user, password=password, token=token)
+    retry = RetryPolicy(attempts=retries, backoff_seconds=backoff)
     connection = Connection(
-        api_root=url,
+        api_root=resolve_api_root(
+            url, credentials=credentials, ca_bundle=ca_bundle, insecure=insecure, retry=retry
+        ),
         collection=collection,
-        credentials=Credentials(user=user, password=password, token=token),
+        credentials=credentials,
         ca_bundle=ca_bundle,
         insecure=insecure,
-        retry=RetryPolicy(attempts=retries, backoff_seconds=backoff),
+        retry=retry,
     )
     with TaxiiClient(connection) as client:
         result = publish_bundle(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from stix_mtac.commands.taxii_options import reading_connection, reading_options
 from stix_mtac.errors import InputError, KeyFileError, SignatureError, StixMtacError
 from stix_mtac.signing import (
     PASSPHRASE_ENV,
@@ -22,6 +24,7 @@ from stix_mtac.signing import (
 )
 from stix_mtac.signing.bundles import sign_bundle
 from stix_mtac.signing.keyring import load_keyring
+from stix_mtac.signing.taxii_check import served_problem
 
 
 def _passphrase_for(key: Path) -> bytes | None:
@@ -174,8 +177,24 @@ def _expand(paths: tuple[Path, ...]) -> tuple[list[Path], list[StixMtacError]]:
     help="Accept re-serialised copies (pretty-printed, keys reordered, \\u-escaped) by "
     "re-canonicalising; by default the file must be byte-for-byte as stix-mtac writes it.",
 )
+@click.option(
+    "--taxii",
+    "taxii_url",
+    metavar="URL",
+    help="Also check that this TAXII server (discovery URL or API root) serves, in "
+    "--collection, exactly the signed objects.",
+)
+@reading_options
 @click.pass_context
-def verify(ctx: click.Context, paths: tuple[Path, ...], jwks: Path | None, tolerant: bool) -> None:
+def verify(
+    ctx: click.Context,
+    /,
+    paths: tuple[Path, ...],
+    jwks: Path | None,
+    tolerant: bool,
+    taxii_url: str | None,
+    **taxii: Any,
+) -> None:
     """Verify the detached signatures of bundle files, failing closed.
 
     A directory stands for every *.json directly in it except manifest.json (keys/ is not
@@ -188,10 +207,19 @@ def verify(ctx: click.Context, paths: tuple[Path, ...], jwks: Path | None, toler
       stix-mtac verify --tolerant --keys jwks.json downloaded.json
 
     \b
-    Exit codes: 0 all verified; 4 bundle unreadable, not JSON or with duplicate keys (or
-    no bundle in a directory); 5 unsigned, bad, untrusted or revoked signature, or a
-    signature without its bundle; 6 keyring problem.
+    With --taxii, each verified bundle's objects are also read back from the server (every
+    version it holds of their ids) and compared, in canonical form, with what was signed;
+    each difference is one line: "missing: ID (VERSION)", "altered: ID (VERSION): served
+    with other PROPERTIES" or "extra: ID (VERSION): a version that was not signed".
+
+    \b
+    Exit codes: 0 all verified (and served as signed); 4 bundle unreadable, not JSON or with
+    duplicate keys (or no bundle in a directory); 5 unsigned, bad, untrusted or revoked
+    signature, a signature without its bundle, or (--taxii) the server serves objects
+    missing, altered or extra; 6 keyring problem; 7 server unreachable or failing;
+    8 credentials refused.
     """
+    connection = reading_connection(taxii_url, **taxii) if taxii_url else None
     bundles, problems = _expand(paths)
     if jwks is not None:
         load_keyring(jwks)  # a broken keyring is one error, not one per bundle
@@ -202,6 +230,11 @@ def verify(ctx: click.Context, paths: tuple[Path, ...], jwks: Path | None, toler
         except StixMtacError as error:
             problems.append(error)
             continue
+        if connection is not None:
+            served = served_problem(connection, bundle, result.bundle)
+            if served is not None:
+                problems.append(served)
+                continue
         verified += 1
         click.echo(f"verified: {bundle} (key {result.kid})")
     if problems:
