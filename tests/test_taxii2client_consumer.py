@@ -28,8 +28,10 @@ def test_taxii2_client_reads_back_the_published_builtin_bundle(tmp_path: Path) -
     with taxii_server(tmp_path) as server:
         published = CliRunner().invoke(
             cli,
-            ["publish", str(path), "--url", server.discovery, "--collection", COLLECTION]
-            + ["--user", USER, "--password", PASSWORD],
+            [
+                *("publish", str(path), "--url", server.discovery, "--collection", COLLECTION),
+                *("--user", USER, "--password", PASSWORD),
+            ],
         )
         taxii = Server(server.discovery, user=USER, password=PASSWORD)
         root = taxii.default
