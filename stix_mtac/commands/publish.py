@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from stix_mtac.commands.trust import chosen_keyring, keyring_option
 from stix_mtac.errors import InputError, PublishFailure
 from stix_mtac.jsonio import read_json_file
 from stix_mtac.publish import (
@@ -31,7 +32,7 @@ TOKEN_ENV = "STIX_MTAC_TAXII_TOKEN"
 _LISTED_FAILURES = 20
 
 
-def load_objects(bundle_path: Path, jwks: Path | None, allow_unsigned: bool) -> list[Any]:
+def load_objects(bundle_path: Path, keyring: Path | None, allow_unsigned: bool) -> list[Any]:
     """The bundle's objects, after its signature is verified.
 
     ``allow_unsigned`` admits a bundle with no signature at all; a signature that is there is
@@ -40,7 +41,7 @@ def load_objects(bundle_path: Path, jwks: Path | None, allow_unsigned: bool) -> 
     if allow_unsigned and not signature_path(bundle_path).exists():
         bundle = read_json_file(bundle_path)
     else:
-        bundle = verify_bundle_file(bundle_path, jwks).bundle
+        bundle = verify_bundle_file(bundle_path, keyring).bundle
     if not isinstance(bundle, dict) or bundle.get("type") != "bundle":
         raise InputError(f"{bundle_path}: not a STIX bundle (no type 'bundle')")
     objects = bundle.get("objects")
@@ -82,12 +83,7 @@ def _check_token(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="PEM file of CA certificates to trust for the server's TLS certificate.",
 )
 @click.option("--insecure", is_flag=True, help="Do not verify TLS certificates (warns).")
-@click.option(
-    "--keys",
-    "jwks",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Keyring of trusted keys (default: keys/jwks.json beside the bundle).",
-)
+@keyring_option
 @click.option("--allow-unsigned", is_flag=True, help="Publish a bundle without a signature.")
 @click.option("--dry-run", is_flag=True, help="Show the envelopes that would be sent; send none.")
 @click.option(
@@ -135,7 +131,8 @@ def publish(
     token: str | None,
     ca_bundle: Path | None,
     insecure: bool,
-    jwks: Path | None,
+    keyring: Path | None,
+    deprecated_keys: Path | None,
     allow_unsigned: bool,
     dry_run: bool,
     verify_readback: bool,
@@ -169,7 +166,7 @@ def publish(
     server reported failed objects, objects stayed pending, an object is too large, or the
     read-back differs.
     """
-    objects = load_objects(bundle, jwks, allow_unsigned)
+    objects = load_objects(bundle, chosen_keyring(keyring, deprecated_keys), allow_unsigned)
     if dry_run:
         _show_plan(objects, url, collection, max_bytes or FALLBACK_MAX_BYTES, max_objects)
         return

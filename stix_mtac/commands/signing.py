@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from stix_mtac.commands.trust import chosen_keyring, keyring_option
 from stix_mtac.errors import InputError, KeyFileError, SignatureError, StixMtacError
 from stix_mtac.signing import (
     PASSPHRASE_ENV,
@@ -18,10 +19,9 @@ from stix_mtac.signing import (
     orphan_signatures,
     passphrase_from_env,
     signing_key_from_env,
-    verify_bundle_file,
 )
-from stix_mtac.signing.bundles import sign_bundle
-from stix_mtac.signing.keyring import load_keyring
+from stix_mtac.signing.bundles import sign_bundle, verify_with_keyring
+from stix_mtac.signing.truststore import load_trusted_keyring
 
 
 def _passphrase_for(key: Path) -> bytes | None:
@@ -162,12 +162,7 @@ def _expand(paths: tuple[Path, ...]) -> tuple[list[Path], list[StixMtacError]]:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--keys",
-    "jwks",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Trusted keyring (JWKS); default: keys/jwks.json beside each bundle.",
-)
+@keyring_option
 @click.option(
     "--tolerant",
     is_flag=True,
@@ -175,30 +170,38 @@ def _expand(paths: tuple[Path, ...]) -> tuple[list[Path], list[StixMtacError]]:
     "re-canonicalising; by default the file must be byte-for-byte as stix-mtac writes it.",
 )
 @click.pass_context
-def verify(ctx: click.Context, paths: tuple[Path, ...], jwks: Path | None, tolerant: bool) -> None:
+def verify(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    keyring: Path | None,
+    deprecated_keys: Path | None,
+    tolerant: bool,
+) -> None:
     """Verify the detached signatures of bundle files, failing closed.
 
-    A directory stands for every *.json directly in it except manifest.json (keys/ is not
-    entered); a signature whose bundle is missing also fails. Every problem is reported,
-    one line each; the exit code is the first problem's.
+    Only a keyring you chose is trusted: --keyring FILE, else $STIX_MTAC_KEYRING, else your
+    trust store (fill it once: stix-mtac trust import bundles/keys/jwks.json). The keyring
+    beside the bundles is never trusted by itself. A directory stands for every *.json
+    directly in it except manifest.json (keys/ is not entered); a signature whose bundle is
+    missing also fails. Every problem is reported, one line each; the exit code is the first
+    problem's.
 
     \b
     Examples:
-      stix-mtac verify bundles/
-      stix-mtac verify --tolerant --keys jwks.json downloaded.json
+      stix-mtac verify --keyring bundles/keys/jwks.json bundles/
+      stix-mtac verify --tolerant --keyring jwks.json downloaded.json
 
     \b
     Exit codes: 0 all verified; 4 bundle unreadable, not JSON or with duplicate keys (or
     no bundle in a directory); 5 unsigned, bad, untrusted or revoked signature, or a
-    signature without its bundle; 6 keyring problem.
+    signature without its bundle; 6 no trusted keyring, or it is damaged or holds a weak key.
     """
+    trusted = load_trusted_keyring(chosen_keyring(keyring, deprecated_keys))
     bundles, problems = _expand(paths)
-    if jwks is not None:
-        load_keyring(jwks)  # a broken keyring is one error, not one per bundle
     verified = 0
     for bundle in bundles:
         try:
-            result = verify_bundle_file(bundle, jwks, tolerant=tolerant)
+            result = verify_with_keyring(bundle, trusted, tolerant=tolerant)
         except StixMtacError as error:
             problems.append(error)
             continue

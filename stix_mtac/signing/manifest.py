@@ -14,7 +14,6 @@ from typing import Any
 
 from stix_mtac.canonical import pretty_bytes
 from stix_mtac.errors import InputError, SignatureError
-from stix_mtac.fileio import write_atomic
 from stix_mtac.jsonio import JsonLimits, read_json_file
 
 MANIFEST_NAME = "manifest.json"
@@ -69,10 +68,18 @@ def read_entry(bundle_path: Path) -> ManifestEntry | None:
         raise SignatureError(f"{path}: bundles.{bundle_path.name}: unexpected fields") from None
 
 
-def record(bundle_path: Path, entry: ManifestEntry) -> Path:
-    """Add or replace ``bundle_path``'s entry, rewriting the manifest atomically."""
+def updated(bundle_path: Path, entry: ManifestEntry) -> tuple[Path, bytes]:
+    """The manifest's path and its new bytes with ``bundle_path``'s entry added or replaced.
+
+    Nothing is written: the caller writes it together with the files it describes. A damaged
+    manifest is an InputError (exit 4) here, raised before anything is written.
+    """
     path = manifest_path(bundle_path)
-    bundles = _read(path)["bundles"] if path.exists() else {}
+    try:
+        bundles = _read(path)["bundles"] if path.exists() else {}
+    except SignatureError as exc:
+        raise InputError(
+            f"{exc.message}; fix or remove it, then sign again (nothing was written)"
+        ) from None
     bundles[bundle_path.name] = asdict(entry)
-    write_atomic(path, pretty_bytes({"format": MANIFEST_FORMAT, "bundles": bundles}))
-    return path
+    return path, pretty_bytes({"format": MANIFEST_FORMAT, "bundles": bundles})
