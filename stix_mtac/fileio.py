@@ -33,8 +33,10 @@ import errno
 import fcntl
 import json
 import os
+import select
 import stat
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -46,23 +48,31 @@ JOURNAL_NAME = ".stix-mtac-journal.json"
 DEFAULT_MODE = 0o644
 
 
+PIPE_IDLE_SECONDS = 30.0  # a pipe that sends nothing for this long is given up on
+PIPE_DEADLINE_SECONDS = 120.0  # and no pipe is read for longer than this in all
+_PIPE_POLL_SECONDS = 0.05
+
+
 def read_bounded(
     path: Path,
     max_bytes: int,
     *,
     what: str = "file",
     error: type[StixMtacError],
+    allow_pipe: bool = False,
     hint: str = "",
 ) -> bytes:
-    """Read at most ``max_bytes`` of an untrusted regular file, or raise ``error`` saying why.
+    """Read at most ``max_bytes`` of an untrusted file, or raise ``error`` saying why not.
 
     ``what`` names the file in messages (``no such key file``); ``hint`` follows a size
-    message (`` (raise it with --max-bytes)``). FIFOs, devices, sockets and directories are
-    refused without blocking: the open is non-blocking and the check is made on the opened
-    file, so a path swapped for a FIFO after a check cannot hang the reader.
+    message (`` (raise it with --max-bytes)``). Devices, sockets and directories are always
+    refused; FIFOs too unless ``allow_pipe`` (bundles given to ``validate``, e.g. from
+    ``<(curl ...)``), which are then read up to the size limit and within a time limit. The
+    open never blocks and the checks are made on the opened file, so a path swapped for a
+    FIFO after a check cannot hang the reader.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise error(f"{path}: no such {what}") from None
     except IsADirectoryError:
@@ -70,22 +80,27 @@ def read_bounded(
     except PermissionError:
         raise error(f"{path}: permission denied") from None
     except OSError as exc:
-        if exc.errno == errno.ENXIO:  # a socket, or a FIFO on some systems
-            raise error(f"{path}: not a regular file (a socket or pipe?)") from None
+        if exc.errno == errno.ENXIO:  # a socket
+            raise error(f"{path}: not a regular file (a socket?); expected a {what}") from None
         raise error(f"{path}: cannot read: {exc.strerror}") from None
+    info = os.fstat(fd)
+    if stat.S_ISDIR(info.st_mode):  # a directory opens read-only, but reads as nothing
+        os.close(fd)
+        raise error(f"{path}: is a directory, expected a {what}")
     with os.fdopen(fd, "rb", buffering=0) as stream:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise error(f"{path}: is a directory, expected a {what}")
-        if stat.S_ISFIFO(info.st_mode):
+        pipe = stat.S_ISFIFO(info.st_mode)
+        if pipe and not allow_pipe:
             raise error(f"{path}: is a pipe (FIFO); expected a regular {what}")
-        if not stat.S_ISREG(info.st_mode):
+        if not (stat.S_ISREG(info.st_mode) or pipe):
             raise error(f"{path}: not a regular file (a device or socket?); expected a {what}")
         if info.st_size > max_bytes:
             raise error(f"{path}: {info.st_size} bytes exceeds the size limit of {max_bytes}{hint}")
-        os.set_blocking(fd, True)
         try:
-            data = _read_up_to(stream, max_bytes + 1)
+            if pipe:
+                data = _read_pipe(fd, max_bytes + 1, path, error)
+            else:
+                os.set_blocking(fd, True)
+                data = _read_up_to(stream, max_bytes + 1)
         except OSError as exc:
             raise error(f"{path}: cannot read: {exc.strerror}") from None
     if len(data) > max_bytes:
@@ -102,6 +117,38 @@ def _read_up_to(stream: BinaryIO, limit: int) -> bytes:
             break
         chunks.append(chunk)
         left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_pipe(fd: int, limit: int, path: Path, error: type[StixMtacError]) -> bytes:
+    """Read a non-blocking pipe up to ``limit`` bytes, giving up when it stays silent for
+    PIPE_IDLE_SECONDS or takes longer than PIPE_DEADLINE_SECONDS in all. A FIFO whose
+    writer has not connected yet reads as end of file, so that is waited for too."""
+    chunks: list[bytes] = []
+    left = limit
+    start = time.monotonic()
+    last_data = start
+    while left > 0:
+        now = time.monotonic()
+        if now - start > PIPE_DEADLINE_SECONDS:
+            raise error(f"{path}: the pipe took longer than {PIPE_DEADLINE_SECONDS:.0f} s")
+        if now - last_data > PIPE_IDLE_SECONDS:
+            raise error(f"{path}: the pipe sent nothing for {PIPE_IDLE_SECONDS:.0f} s")
+        ready, _, _ = select.select([fd], [], [], _PIPE_POLL_SECONDS * 20)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, min(left, 1024 * 1024))
+        except BlockingIOError:
+            continue
+        if not chunk:
+            if chunks:
+                break  # the writer closed: end of the data
+            time.sleep(_PIPE_POLL_SECONDS)  # no writer yet
+            continue
+        chunks.append(chunk)
+        left -= len(chunk)
+        last_data = time.monotonic()
     return b"".join(chunks)
 
 

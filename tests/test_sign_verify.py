@@ -492,7 +492,7 @@ def test_help_has_an_example_and_the_exit_codes(command: str) -> None:
 @pytest.mark.parametrize(
     ("token", "message"),
     [
-        (b"A" * 20_000, "20000 bytes is too big for a signature token"),
+        (b"A" * 20_000, "20000 bytes exceeds the size limit of 16384"),
         ("é..x".encode(), "not a compact JWS (non-ASCII bytes)"),
         (b"abc.def", "2 dot-separated parts, expected 3"),
         (b"e30=..AAAA", "header is not base64url"),

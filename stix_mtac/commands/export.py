@@ -68,7 +68,7 @@ def _signer(key: Path | None, out_dir: Path, bundle_name: str) -> Signer | None:
 @click.option(
     "--facts",
     "facts",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),  # a directory is a facts problem (exit 3), not usage
     help="Facts file to build (default: the built-in MTAC East Asia report).",
 )
 @click.option(
@@ -139,7 +139,7 @@ def reports() -> None:
 @click.option(
     "--facts",
     "facts",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),  # a directory is a facts problem (exit 3), not usage
     help="Facts file (default: the built-in MTAC East Asia report).",
 )
 @click.option(

@@ -116,6 +116,14 @@ def _check_token(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="First retry delay in seconds; doubles each retry, at most 8 s.",
 )
 @click.option(
+    "--timeout",
+    "timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for each answer from the server (per request).",
+)
+@click.option(
     "--status-timeout",
     type=click.FloatRange(min=0),
     default=60.0,
@@ -140,6 +148,7 @@ def publish(
     max_bytes: int | None,
     retries: int,
     backoff: float,
+    timeout: float,
     status_timeout: float,
 ) -> None:
     """Publish BUNDLE's objects to a TAXII 2.1 collection.
@@ -178,7 +187,7 @@ def publish(
         credentials=Credentials(user=user, password=password, token=token),
         ca_bundle=ca_bundle,
         insecure=insecure,
-        retry=RetryPolicy(attempts=retries, backoff_seconds=backoff),
+        retry=RetryPolicy(attempts=retries, backoff_seconds=backoff, timeout_seconds=timeout),
     )
     with TaxiiClient(connection) as client:
         result = publish_bundle(

@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from stix_mtac.canonical import pretty_bytes
 from stix_mtac.errors import InputError, KeyFileError
-from stix_mtac.fileio import write_atomic
-from stix_mtac.jsonio import JsonLimits, read_json_file
+from stix_mtac.fileio import read_bounded, write_atomic
+from stix_mtac.jsonio import JsonLimits, parse_json
 from stix_mtac.signing.keys import PUBLIC_KEY_MODE, public_key_from_x, thumbprint
 
 KEYRING_LIMITS = JsonLimits(max_bytes=1024 * 1024, max_depth=8, max_string=4096)
@@ -91,8 +91,9 @@ def load_keyring(path: Path) -> Keyring:
     """Load and check every entry of a keyring; KeyFileError names the file and the entry."""
     if not path.exists():
         raise KeyFileError(f"{path}: no such keyring; without trusted keys nothing verifies")
+    raw = read_bounded(path, KEYRING_LIMITS.max_bytes, what="keyring", error=KeyFileError)
     try:
-        data = read_json_file(path, KEYRING_LIMITS)
+        data = parse_json(raw, str(path), KEYRING_LIMITS)
     except InputError as exc:
         raise KeyFileError(f"keyring {exc.message}") from None
     if not isinstance(data, dict) or not isinstance(data.get("keys"), list):

@@ -14,7 +14,8 @@ from typing import Any
 
 from stix_mtac.canonical import pretty_bytes
 from stix_mtac.errors import InputError, SignatureError
-from stix_mtac.jsonio import JsonLimits, read_json_file
+from stix_mtac.fileio import read_bounded
+from stix_mtac.jsonio import JsonLimits, parse_json
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "stix-mtac-manifest/1"
@@ -42,7 +43,8 @@ def manifest_path(bundle_path: Path) -> Path:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = read_json_file(path, MANIFEST_LIMITS)
+        raw = read_bounded(path, MANIFEST_LIMITS.max_bytes, what="manifest", error=InputError)
+        data = parse_json(raw, str(path), MANIFEST_LIMITS)
     except InputError as exc:
         raise SignatureError(f"manifest {exc.message}") from None
     if (
