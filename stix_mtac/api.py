@@ -8,8 +8,9 @@ with the ``exit_code`` the CLI would use.
     bundle = build_report(Path("my-report.yaml"))
     report = validate_bundle(bundle)
     signed = sign_bundle(bundle, Path("out/my-report.json"), key=Path("signing.private.pem"))
-    verify_bundle(signed.path)
-    publish_bundle(signed.path, url="https://taxii.example.org/api1/", collection="...")
+    verify_bundle(signed.path, Path("out/keys/jwks.json"))
+    publish_bundle(signed.path, url="https://taxii.example.org/api1/", collection="...",
+                   keyring=Path("out/keys/jwks.json"))
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ def sign_bundle(
 def verify_bundle(
     path: Path, keyring: Path | None = None, *, tolerant: bool = False
 ) -> VerifiedBundle:
-    """Verify ``<path>.jws`` against the keyring (default ``keys/jwks.json`` beside the file).
+    """Verify ``<path>.jws`` against the trusted keyring: ``keyring``, else
+    ``$STIX_MTAC_KEYRING``, else the trust store (never a keyring merely beside the file).
 
     Returns the verified bundle data and the signing key's kid; never returns on failure:
     SignatureError (5) for an unsigned, altered, untrusted or revoked signature, KeyFileError
@@ -127,7 +129,8 @@ def publish_bundle(
     keyring: Path | None = None,
     allow_unsigned: bool = False,
 ) -> PublishResult:
-    """Verify a signed bundle file, then add its objects to a TAXII 2.1 collection.
+    """Verify a signed bundle file (against ``keyring``, as :func:`verify_bundle` trusts),
+    then add its objects to a TAXII 2.1 collection.
 
     ``url`` is the server's discovery URL (``https://host/taxii2/``) or an API root. Returns
     the counts (``succeeded``, ``already_present``, ``failed``, ``pending``); objects the

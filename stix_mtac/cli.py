@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "keygen": "signing:keygen",
     "sign": "signing:sign",
     "verify": "signing:verify",
+    "trust": "trust:trust",
     "publish": "publish:publish",
     "pull": "pull:pull",
     "show": "show:show",

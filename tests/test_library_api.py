@@ -35,12 +35,17 @@ def test_build_validate_sign_verify_publish_through_the_library(tmp_path: Path) 
     assert signed.signature == tmp_path / "out" / "report.json.jws"
     assert signed.path.read_bytes() == COMMITTED.read_bytes()
 
-    verified = verify_bundle(signed.path)
+    verified = verify_bundle(signed.path, keys.jwks)
     assert verified.kid == keys.kid and verified.bundle == bundle
 
     with taxii_server(tmp_path) as server:
         result = publish_bundle(
-            signed.path, url=server.discovery, collection=COLLECTION, user=USER, password=PASSWORD
+            signed.path,
+            url=server.discovery,
+            collection=COLLECTION,
+            user=USER,
+            password=PASSWORD,
+            keyring=keys.jwks,
         )
         stored = server.objects()
     assert (result.succeeded, result.already_present, result.failed, result.pending) == (
@@ -59,7 +64,7 @@ def test_an_altered_file_does_not_verify(tmp_path: Path) -> None:
     data["objects"][3]["name"] = "edited"
     signed.path.write_bytes(pretty_bytes(data))
     with pytest.raises(SignatureError) as caught:
-        verify_bundle(signed.path)
+        verify_bundle(signed.path, keys.jwks)
     assert caught.value.exit_code == 5 and "content changed since signing" in caught.value.message
 
 

@@ -29,7 +29,8 @@ def test_taxii2_client_reads_back_the_published_builtin_bundle(tmp_path: Path) -
         published = CliRunner().invoke(
             cli,
             [
-                *("publish", str(path), "--url", server.discovery, "--collection", COLLECTION),
+                *("publish", str(path), "--keyring", str(path.parent / "keys" / "jwks.json")),
+                *("--url", server.discovery, "--collection", COLLECTION),
                 *("--user", USER, "--password", PASSWORD),
             ],
         )

@@ -35,6 +35,11 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
 
 
+def trusting(bundle: Path) -> list[str]:
+    """The keyring of the test's layout, named (verify and publish never find one by itself)."""
+    return ["--keyring", str(bundle.parent / "keys" / "jwks.json")]
+
+
 def by_version(objects: list[dict[str, Any]]) -> dict[tuple[str, str], bytes]:
     return {(o["id"], o.get("modified", o["created"])): canonical_bytes(o) for o in objects}
 
@@ -58,9 +63,13 @@ def test_https_publish_pull_verify_round_trip_of_the_builtin_bundle(tmp_path: Pa
         assert server.discovery.startswith("https://")
         reach = ["--collection", COLLECTION, *LOGIN, "--ca-bundle", str(tls.ca)]
         # publish, pull and verify are all given the discovery URL, not the API root
-        published = run("publish", str(bundle_path), "--url", server.discovery, *reach)
+        published = run(
+            "publish", str(bundle_path), *trusting(bundle_path), "--url", server.discovery, *reach
+        )
         pulled = run("pull", server.discovery, *reach, "-o", str(tmp_path / "pulled.json"))
-        checked = run("verify", str(bundle_path), "--taxii", server.discovery, *reach)
+        checked = run(
+            "verify", str(bundle_path), *trusting(bundle_path), "--taxii", server.discovery, *reach
+        )
     assert published.exit_code == 0, published.output
     assert f"{len(expected)} added, 0 already present, 0 failed" in published.stdout
     assert pulled.exit_code == 0, pulled.output
@@ -98,8 +107,12 @@ def test_an_object_altered_on_the_server_is_named_in_one_line(tmp_path: Path) ->
         # server keeps theirs, so a TIP reading the collection gets the altered campaign.
         server.post([{**victim, "name": "Altered on the server"}])
         reach = ["--collection", COLLECTION, *LOGIN, "--ca-bundle", str(tls.ca)]
-        published = run("publish", str(bundle_path), "--url", server.api_root, *reach)
-        checked = run("verify", str(bundle_path), "--taxii", server.api_root, *reach)
+        published = run(
+            "publish", str(bundle_path), *trusting(bundle_path), "--url", server.api_root, *reach
+        )
+        checked = run(
+            "verify", str(bundle_path), *trusting(bundle_path), "--taxii", server.api_root, *reach
+        )
     assert published.exit_code == 9, published.output
     assert checked.exit_code == 5, checked.output
     assert error_lines(checked) == [
@@ -119,7 +132,14 @@ def test_missing_and_extra_versions_are_named(tmp_path: Path) -> None:
     with taxii_server(tmp_path) as server:
         server.post([*objects[:-1], newer])  # the last object never arrives
         checked = run(
-            "verify", str(path), "--taxii", server.discovery, "--collection", COLLECTION, *LOGIN
+            "verify",
+            str(path),
+            *trusting(path),
+            "--taxii",
+            server.discovery,
+            "--collection",
+            COLLECTION,
+            *LOGIN,
         )
     assert checked.exit_code == 5, checked.output
     last = objects[-1]
