@@ -161,3 +161,49 @@ def diff(old: Path, new: Path, output_format: str) -> None:
         click.echo(diff_text(result, str(old), str(new)), nl=False)
     if not result.identical:
         click.get_current_context().exit(1)
+
+
+@click.command()
+@click.argument("bundle", type=BUNDLE_PATH)
+@click.option(
+    "-o",
+    "--output",
+    default=".",
+    show_default=True,
+    help="Existing directory for the layer files (BUNDLE-STEM.DOMAIN.layer.json), or - to "
+    "print every layer as one JSON list (the Navigator's multi-layer file).",
+)
+def navigator(bundle: Path, output: str) -> None:
+    """Write ATT&CK Navigator layers (format 4.5) of BUNDLE's techniques, one per framework.
+
+    Enterprise, Mobile and ICS ATT&CK techniques go into layers for the ATT&CK Navigator;
+    DISARM techniques into a layer with domain DISARM, for DISARM's Navigator. Each technique
+    is scored by how many objects use it, with their names as its comment.
+
+    \b
+    Examples:
+      stix-mtac navigator bundles/mtac-east-asia-2023-09-07.json -o build/
+      stix-mtac navigator bundle.json -o - | jq '.[].domain'
+
+    \b
+    Exit codes: 0 written; 1 the bundle has no ATT&CK or DISARM technique; 2 usage error
+    (also -o naming no existing directory); 4 unreadable bundle; 10 cannot write.
+    """
+    from stix_mtac.errors import InvalidBundleError
+    from stix_mtac.fileio import write_atomic
+    from stix_mtac.view.navigator import navigator_layers
+
+    layers = navigator_layers(load_bundle(bundle))
+    if not layers:
+        raise InvalidBundleError(f"{bundle}: no ATT&CK or DISARM technique to put in a layer")
+    if output == "-":
+        _echo_json([layer.data for layer in layers])
+        return
+    directory = Path(output)
+    if not directory.is_dir():
+        raise click.BadParameter(f"{directory}: no such directory", param_hint="-o/--output")
+    for layer in layers:
+        target = directory / f"{bundle.stem}.{layer.domain}.layer.json"
+        write_atomic(target, pretty_bytes(layer.data))
+        count = len(layer.data["techniques"])
+        click.echo(f"{target}: {count} technique{'s' if count != 1 else ''} ({layer.domain})")
