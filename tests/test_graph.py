@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import uuid
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -35,6 +36,7 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
 def draw(tmp_path: Path, bundle_path: Path, name: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)  # graph creates no directory
     out = tmp_path / name
     result = CliRunner().invoke(cli, ["graph", str(bundle_path), "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -361,3 +363,66 @@ def test_layout_places_every_node_once_without_overlap(
             assert x1 <= ox0 or ox1 <= x0 or y1 <= oy0 or oy1 <= y0, "nodes overlap"
     assert [placed.edge for placed in layout.edges] == list(edges)
     assert layout_graph(Graph(title="t", nodes=nodes, edges=edges)) == layout
+
+
+def _star_bundle(spokes: int) -> dict[str, Any]:
+    """One intrusion set using ``spokes`` attack patterns, plus ``spokes`` unconnected notes."""
+    when = "2024-01-01T00:00:00.000Z"
+    common = {"spec_version": "2.1", "created": when, "modified": when}
+    hub = {**common, "type": "intrusion-set", "id": f"intrusion-set--{uuid.uuid4()}", "name": "Hub"}
+    objects: list[dict[str, Any]] = [hub]
+    for n in range(spokes):
+        pattern = {**common, "type": "attack-pattern", "id": f"attack-pattern--{uuid.uuid4()}"}
+        objects.append({**pattern, "name": f"Technique {n}"})
+        objects.append(
+            {**common, "type": "relationship", "id": f"relationship--{uuid.uuid4()}",
+             "relationship_type": "uses", "source_ref": hub["id"], "target_ref": pattern["id"]}
+        )  # fmt: skip
+        objects.append(
+            {**common, "type": "note", "id": f"note--{uuid.uuid4()}", "content": f"n{n}",
+             "object_refs": [hub["id"]]}
+        )  # fmt: skip
+    return {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
+
+
+def test_past_the_node_limit_the_most_connected_are_drawn_and_the_rest_named(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "star.json"
+    path.write_text(json.dumps(_star_bundle(40)), encoding="utf-8")
+    out = tmp_path / "g.svg"
+    result = CliRunner().invoke(cli, ["graph", str(path), "-o", str(out), "--max-nodes", "21"])
+    assert result.exit_code == 0, result.output
+    sentence = (
+        "drawn: the 21 most connected of 81 nodes; left out 60 nodes (40 note, "
+        "20 attack-pattern) and 20 relationships"
+    )
+    assert result.stderr == f"warning: {path}: {sentence} (--max-nodes 21; 0 draws everything)\n"
+    root = ET.fromstring(out.read_text(encoding="utf-8"))
+    kinds = [g.get("data-type") for g in root.iter(f"{SVG_NS}g") if g.get("class") == "node"]
+    assert sorted(kinds) == ["attack-pattern"] * 20 + ["intrusion-set"]  # notes have no edge
+    assert sentence in out.read_text(encoding="utf-8")
+    everything = CliRunner().invoke(
+        cli, ["graph", str(path), "-o", str(tmp_path / "all.svg"), "--max-nodes", "0"]
+    )
+    assert everything.exit_code == 0 and everything.stderr == ""
+
+
+def test_dot_and_graphml_carry_the_graph(tmp_path: Path) -> None:
+    bundle = builtin_bundle()
+    relationships = {o["id"] for o in bundle["objects"] if o["type"] == "relationship"}
+    draw(tmp_path, BUILTIN, "g.graphml")
+    root = ET.fromstring((tmp_path / "g.graphml").read_bytes())
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    assert {e.get("id") for e in root.iter(f"{ns}edge")} == relationships
+    assert {n.get("id") for n in root.iter(f"{ns}node")} == expected_nodes(bundle)
+    dot = draw(tmp_path, BUILTIN, "g.dot").read_text(encoding="utf-8")
+    assert dot.startswith('digraph "') and dot.rstrip().endswith("}")
+    assert sum(1 for line in dot.splitlines() if " -> " in line) == len(relationships)
+
+
+def test_an_output_in_a_missing_directory_creates_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "g.svg"
+    result = CliRunner().invoke(cli, ["graph", str(BUILTIN), "-o", str(target)])
+    assert result.exit_code == 2 and "no such directory" in result.stderr
+    assert not (tmp_path / "no").exists()

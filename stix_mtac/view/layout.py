@@ -80,6 +80,8 @@ class Layout:
     edges: tuple[PlacedEdge, ...]
     legend: tuple[LegendEntry, ...]
     legend_top: float
+    # under the title: what a graph past its node limit left out ("" when nothing)
+    note: str = ""
 
 
 def wrap_label(
@@ -237,4 +239,5 @@ def layout_graph(graph: Graph) -> Layout:
         edges=tuple(edges),
         legend=legend,
         legend_top=float(legend_top),
+        note=graph.left_out.sentence() if graph.left_out else "",
     )

@@ -137,6 +137,15 @@ def render_svg(layout: Layout) -> str:
         f'fill="{palette().background}"/>',
         f'<text class="title" x="{MARGIN}" y="{MARGIN + 8}" font-size="{TITLE_SIZE}" '
         f'font-weight="bold" fill="{palette().text}">{escape(layout.title)}</text>',
+        *(
+            [
+                f'<text class="note" x="{MARGIN}" y="{MARGIN + 26}" '
+                f'font-size="{EDGE_LABEL_SIZE}" fill="{palette().text}">'
+                f"{escape(layout.note)}</text>"
+            ]
+            if layout.note
+            else []
+        ),
         '<g class="edges">',
         *(_edge(edge) for edge in layout.edges),
         "</g>",
