@@ -303,7 +303,7 @@ def test_sample_bundle_relationships_are_all_edges(tmp_path: Path) -> None:
 @given(st.text(min_size=1))
 def test_wrapped_labels_are_short(label: str) -> None:
     lines = wrap_label(" ".join(label.split()) or "x")
-    assert 1 <= len(lines) <= 2
+    assert 1 <= len(lines) <= 3
     assert all(len(line) <= 27 for line in lines)
 
 
@@ -426,3 +426,26 @@ def test_an_output_in_a_missing_directory_creates_nothing(tmp_path: Path) -> Non
     result = CliRunner().invoke(cli, ["graph", str(BUILTIN), "-o", str(target)])
     assert result.exit_code == 2 and "no such directory" in result.stderr
     assert not (tmp_path / "no").exists()
+
+
+def test_the_producer_stands_with_the_report_and_names_are_not_cut(tmp_path: Path) -> None:
+    bundle = builtin_bundle()
+    root = ET.fromstring(draw(tmp_path, BUILTIN, "g.svg").read_text(encoding="utf-8"))
+    x_of: dict[str, float] = {}
+    texts: dict[str, str] = {}
+    for g in root.iter(f"{SVG_NS}g"):
+        if g.get("class") == "node":
+            first_line = next(g.iter(f"{SVG_NS}tspan"))
+            x_of[str(g.get("data-id"))] = float(first_line.get("x", "nan"))
+            texts[str(g.get("data-id"))] = " ".join(
+                "".join(t.itertext()) for t in g.iter(f"{SVG_NS}tspan")
+            )
+    by_type = {o["id"]: o for o in bundle["objects"]}
+    producer = next(o["created_by_ref"] for o in bundle["objects"] if "created_by_ref" in o)
+    report = next(o["id"] for o in bundle["objects"] if o["type"] == "report")
+    victim = next(
+        o["id"] for o in bundle["objects"] if o["type"] == "identity" and o["id"] != producer
+    )
+    assert x_of[producer] == x_of[report] != x_of[victim]
+    cut = [by_type[i]["name"] for i, text in texts.items() if "\u2026" in text]
+    assert cut == [by_type[report]["name"]]  # only the 97-character report title is cut

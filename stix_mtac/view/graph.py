@@ -24,6 +24,8 @@ class Node:
     type: str
     label: str
     missing: bool = False
+    # the identity other objects name as created_by_ref: drawn with the report, not the victims
+    producer: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ def build_graph(bundle: BundleView, max_nodes: int | None = DEFAULT_MAX_NODES) -
     nodes: dict[str, Node] = {}
     edges: list[Edge] = []
     malformed_relationships: list[StixObject] = []
+    producers = {obj.get("created_by_ref") for obj in bundle.objects}
     for obj in bundle.objects:
         if obj["type"] == "relationship":
             edge = _edge(obj)
@@ -101,7 +104,12 @@ def build_graph(bundle: BundleView, max_nodes: int | None = DEFAULT_MAX_NODES) -
                 edges.append(edge)
         else:
             object_id = str(obj["id"])
-            nodes[object_id] = Node(id=object_id, type=str(obj["type"]), label=display_name(obj))
+            nodes[object_id] = Node(
+                id=object_id,
+                type=str(obj["type"]),
+                label=display_name(obj),
+                producer=obj["type"] == "identity" and object_id in producers,
+            )
     # A relationship without both ends cannot be an edge; show it as a node instead of hiding it.
     for obj in malformed_relationships:
         object_id = str(obj["id"])

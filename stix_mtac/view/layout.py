@@ -18,7 +18,7 @@ from stix_mtac.view.graph import Edge, Graph, Node
 from stix_mtac.view.styles import NodeStyle, style_for
 
 NODE_WIDTH = 200
-NODE_HEIGHT = 48
+NODE_HEIGHT = 56
 COLUMN_GAP = 150
 ROW_GAP = 22
 MARGIN = 40
@@ -26,7 +26,7 @@ TITLE_HEIGHT = 40
 LEGEND_ROW = 22
 MAX_ROWS = 30
 LABEL_CHARS = 27
-LABEL_LINES = 2
+LABEL_LINES = 3
 ORDERING_SWEEPS = 6
 # Same-column edges bulge out to the right by this much (plus a share of their height).
 LOOP_BULGE = 70
@@ -100,7 +100,9 @@ def wrap_label(
 def _initial_columns(graph: Graph) -> list[list[Node]]:
     by_column: dict[int, list[Node]] = defaultdict(list)
     for node in graph.nodes:
-        by_column[style_for(node.type).column].append(node)
+        # The producer stands with the report it wrote, not among the victims and places.
+        kind = "report" if node.producer else node.type
+        by_column[style_for(kind).column].append(node)
     columns = [by_column[key] for key in sorted(by_column)]
     for column in columns:
         column.sort(key=lambda node: (node.type, node.label.casefold(), node.id))
