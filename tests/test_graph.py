@@ -27,9 +27,10 @@ from test_show_support import (
 )
 
 from stix_mtac.cli import cli
-from stix_mtac.view.graph import Edge, Graph, Node
+from stix_mtac.view.graph import Edge, Graph, Node, build_graph
 from stix_mtac.view.html import script_safe_json
 from stix_mtac.view.layout import layout_graph, wrap_label
+from stix_mtac.view.objects import bundle_from_data
 from stix_mtac.view.styles import style_for
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -449,3 +450,24 @@ def test_the_producer_stands_with_the_report_and_names_are_not_cut(tmp_path: Pat
     assert x_of[producer] == x_of[report] != x_of[victim]
     cut = [by_type[i]["name"] for i, text in texts.items() if "\u2026" in text]
     assert cut == [by_type[report]["name"]]  # only the 97-character report title is cut
+
+
+def test_labels_of_one_type_into_one_node_share_one_spot() -> None:
+    view = bundle_from_data(builtin_bundle(), "builtin")
+    layout = layout_graph(build_graph(view))
+    spots: dict[tuple[str, str], set[tuple[float, float]]] = {}
+    for placed in layout.edges:
+        key = (placed.edge.target, placed.edge.label)
+        spots.setdefault(key, set()).add(placed.label_at)
+    busiest = max(
+        spots, key=lambda key: sum(1 for e in layout.edges if (e.edge.target, e.edge.label) == key)
+    )
+    assert sum(1 for e in layout.edges if (e.edge.target, e.edge.label) == busiest) >= 3
+    assert all(len(points) == 1 for points in spots.values())
+    # and different types into one node are stacked apart
+    by_target: dict[str, set[tuple[float, float]]] = {}
+    for (target, _label), points in spots.items():
+        by_target.setdefault(target, set()).update(points)
+    for target, points in by_target.items():
+        labels = {label for (t, label) in spots if t == target}
+        assert len(points) == len(labels), target

@@ -221,13 +221,19 @@ def layout_graph(graph: Graph) -> Layout:
     for edge in graph.edges:
         if edge.label not in labels_into[edge.target]:
             labels_into[edge.target].append(edge.label)
+    # Edges of one type into one node share one label spot exactly: near-misses of the same
+    # word printed a smudge at busy nodes ("targets" eight times, each a pixel apart).
+    shared_spot: dict[tuple[str, str], Point] = {}
     edges = []
     for edge in graph.edges:
         curve = _curve(placed[edge.source], placed[edge.target])
-        label_x, label_y = _label_point(curve)
-        stacked = labels_into[edge.target]
-        label_y += (stacked.index(edge.label) - (len(stacked) - 1) / 2) * LABEL_STACK
-        edges.append(PlacedEdge(edge=edge, curve=curve, label_at=(label_x, label_y)))
+        spot = shared_spot.get((edge.target, edge.label))
+        if spot is None:
+            label_x, label_y = _label_point(curve)
+            stacked = labels_into[edge.target]
+            label_y += (stacked.index(edge.label) - (len(stacked) - 1) / 2) * LABEL_STACK
+            spot = shared_spot.setdefault((edge.target, edge.label), (label_x, label_y))
+        edges.append(PlacedEdge(edge=edge, curve=curve, label_at=spot))
     width = MARGIN * 2 + max(len(columns) * (NODE_WIDTH + COLUMN_GAP) - COLUMN_GAP, NODE_WIDTH)
     width += LOOP_BULGE * 2  # room for same-column loops on the last column
     legend_top = top + body_height + MARGIN
