@@ -471,3 +471,17 @@ def test_labels_of_one_type_into_one_node_share_one_spot() -> None:
     for target, points in by_target.items():
         labels = {label for (t, label) in spots if t == target}
         assert len(points) == len(labels), target
+
+
+def test_the_report_is_tied_to_its_producer_and_marking(tmp_path: Path) -> None:
+    bundle = builtin_bundle()
+    report = next(o for o in bundle["objects"] if o["type"] == "report")
+    root = ET.fromstring(draw(tmp_path, BUILTIN, "g.svg").read_text(encoding="utf-8"))
+    references = {
+        (g.get("data-source"), g.get("data-target"), g.get("data-type"))
+        for g in root.iter(f"{SVG_NS}g")
+        if g.get("class") == "reference"
+    }
+    assert references == {(report["id"], report["created_by_ref"], "created by")} | {
+        (report["id"], marking, "marked") for marking in report["object_marking_refs"]
+    }

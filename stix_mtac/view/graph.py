@@ -66,6 +66,9 @@ class Graph:
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     left_out: LeftOut | None = field(default=None)
+    # Not relationships: a report's created_by_ref and object_marking_refs, drawn dashed so the
+    # report, its producer and its marking do not float unconnected.
+    references: tuple[Edge, ...] = field(default=())
 
 
 def _title(bundle: BundleView) -> str:
@@ -126,12 +129,33 @@ def build_graph(bundle: BundleView, max_nodes: int | None = DEFAULT_MAX_NODES) -
                     id=end, type=MISSING_TYPE, label=f"{end} (not in bundle)", missing=True
                 )
     title = _title(bundle)
+    references = _report_references(bundle, nodes)
     if max_nodes is None or len(nodes) <= max_nodes:
-        return Graph(title=title, nodes=tuple(nodes.values()), edges=tuple(edges))
-    return _limited(title, list(nodes.values()), edges, max_nodes)
+        return Graph(title, tuple(nodes.values()), tuple(edges), references=references)
+    return _limited(title, list(nodes.values()), edges, references, max_nodes)
 
 
-def _limited(title: str, nodes: list[Node], edges: list[Edge], max_nodes: int) -> Graph:
+def _report_references(bundle: BundleView, nodes: dict[str, Node]) -> tuple[Edge, ...]:
+    found: list[Edge] = []
+    for obj in bundle.objects:
+        if obj["type"] != "report":
+            continue
+        report = str(obj["id"])
+        creator = obj.get("created_by_ref")
+        if isinstance(creator, str) and creator in nodes:
+            found.append(Edge(f"{report}/created_by_ref", report, creator, "created by"))
+        markings = obj.get("object_marking_refs")
+        for marking in markings if isinstance(markings, list) else []:
+            if isinstance(marking, str) and marking in nodes:
+                found.append(
+                    Edge(f"{report}/object_marking_refs/{marking}", report, marking, "marked")
+                )
+    return tuple(found)
+
+
+def _limited(
+    title: str, nodes: list[Node], edges: list[Edge], references: tuple[Edge, ...], max_nodes: int
+) -> Graph:
     degree: Counter[str] = Counter()
     for edge in edges:
         degree[edge.source] += 1
@@ -151,4 +175,5 @@ def _limited(title: str, nodes: list[Node], edges: list[Edge], max_nodes: int) -
         nodes=tuple(nodes[index] for index in kept_index),
         edges=drawn_edges,
         left_out=left_out,
+        references=tuple(r for r in references if r.source in kept and r.target in kept),
     )

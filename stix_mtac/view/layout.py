@@ -82,6 +82,8 @@ class Layout:
     legend_top: float
     # under the title: what a graph past its node limit left out ("" when nothing)
     note: str = ""
+    # a report's created_by_ref and marking, drawn dashed (not relationships)
+    references: tuple[PlacedEdge, ...] = ()
 
 
 def wrap_label(
@@ -248,4 +250,9 @@ def layout_graph(graph: Graph) -> Layout:
         legend=legend,
         legend_top=float(legend_top),
         note=graph.left_out.sentence() if graph.left_out else "",
+        references=tuple(
+            PlacedEdge(edge=ref, curve=curve, label_at=bezier_point(curve, 0.5))
+            for ref in graph.references
+            for curve in [_curve(placed[ref.source], placed[ref.target])]
+        ),
     )

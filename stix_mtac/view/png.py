@@ -125,7 +125,7 @@ def render_png(layout: Layout, scale: float = 2.0) -> bytes:
             fill=palette().text,
             font=painter.font(EDGE_LABEL_SIZE),
         )
-    for edge in layout.edges:
+    for edge in (*layout.references, *layout.edges):
         painter.edge(edge)
     for node in layout.nodes:
         painter.node(node)
