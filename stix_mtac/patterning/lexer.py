@@ -74,10 +74,69 @@ def _string_ends(text: str) -> list[int]:
     return ends
 
 
+# One expression for the common case, alternatives ordered so that the first match is the
+# longest one. A quote that opens no string, a '/*' that never closes (the two constructs whose
+# repeated failure is quadratic) or a character outside ASCII send the whole text to the
+# careful reader below instead.
+_MASTER = re.compile(
+    "|".join(
+        [
+            f"(?P<skip>[{_SPACES}]+|//[^\\r\\n]*|/\\*(?s:.*?)\\*/)",
+            f"(?P<{STRING}>'(?:[^'\\\\]++|\\\\['\\\\])*+')",
+            f"(?P<{HEX}>{_HEX.pattern})",
+            f"(?P<{BINARY}>{_BINARY.pattern})",
+            f"(?P<{TIMESTAMP}>{_TIMESTAMP.pattern})",
+            "(?P<word>[A-Za-z_][A-Za-z0-9_-]*)",
+            "(?P<number>[+-]?[0-9]*\\.[0-9]+|[+-]?(?:0|[1-9][0-9]*))",
+            "(?P<operator>==|!=|<>|<=|>=|[=<>])",
+            "(?P<punctuation>[:.,)(\\][+\\-^*])",
+            "(?P<slow>['/]|[^\\x00-\\x7f]|(?s:.))",
+        ]
+    )
+)
+
+
 @lru_cache(maxsize=256)
 def tokenize(text: str) -> tuple[Token, ...]:
     """The tokens of ``text``, ending with an ``EOF`` token (cached: the size guard and the
     parser read the same pattern one after the other)."""
+    tokens: list[Token] = []
+    append = tokens.append
+    for match in _MASTER.finditer(text):
+        group = match.lastgroup
+        if group == "skip":
+            continue
+        word = match.group()
+        start = match.start()
+        if group == "word":
+            if "-" in word:
+                kind = IDENT_HYPHEN
+            elif word in KEYWORDS:
+                kind = word
+            elif word in ("true", "false"):
+                kind = BOOL
+            else:
+                kind = IDENT
+        elif group == "number":
+            if "." in word:
+                kind = FLOAT_NEG if word[0] == "-" else FLOAT_POS
+            else:
+                kind = INT_NEG if word[0] == "-" else INT_POS
+        elif group == "operator":
+            kind = _OPERATORS[word]
+        elif group == "punctuation":
+            kind = word
+        elif group == "slow":
+            return _tokenize_carefully(text)
+        else:
+            kind = group  # type: ignore[assignment]
+        append(Token(kind, word, start))
+    append(Token(EOF, "<EOF>", len(text)))
+    return tuple(tokens)
+
+
+def _tokenize_carefully(text: str) -> tuple[Token, ...]:
+    """The same tokens, one character class at a time, linear on any input."""
     tokens: list[Token] = []
     append = tokens.append
     position, size = 0, len(text)

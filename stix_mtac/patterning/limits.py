@@ -40,6 +40,8 @@ def size_problem(pattern: str) -> str | None:
     """Why ``pattern`` is too big to parse, or None."""
     if len(pattern) > MAX_PATTERN_LENGTH:
         return f"pattern of {len(pattern):,} characters (at most {MAX_PATTERN_LENGTH:,})"
+    if len(pattern) <= 2 * MAX_PATTERN_CHAIN:
+        return None  # every unit of the chain takes two characters of its own at least
     chain = chain_length(pattern)
     if chain > MAX_PATTERN_CHAIN:
         return (

@@ -57,6 +57,10 @@ def pattern_nesting(pattern: str) -> int:
     return deepest
 
 
+def _may_nest_deeply(pattern: str) -> bool:
+    return pattern.count("(") + pattern.count("[") > MAX_PATTERN_NESTING
+
+
 def guard_object(obj: Any, path: str) -> tuple[Mapping[str, Any] | None, list[Finding]]:
     """The object to check (maybe with a neutral pattern) and the guard findings for it."""
     if not isinstance(obj, dict) or not isinstance(obj.get("type"), str) or "id" not in obj:
@@ -74,7 +78,11 @@ def guard_object(obj: Any, path: str) -> tuple[Mapping[str, Any] | None, list[Fi
         oid = obj["id"] if isinstance(obj["id"], str) else None
         finding = Finding(code, name, Severity.ERROR, f"{path}.pattern", message, oid)
         return {**obj, "pattern": NEUTRAL_PATTERN}, [finding]
-    if isinstance(pattern, str) and pattern_nesting(pattern) > MAX_PATTERN_NESTING:
+    if (
+        isinstance(pattern, str)
+        and _may_nest_deeply(pattern)
+        and (pattern_nesting(pattern) > MAX_PATTERN_NESTING)
+    ):
         code, name = PATTERN_TOO_DEEP
         message = (
             f"pattern nested deeper than {MAX_PATTERN_NESTING} brackets/parentheses: not "

@@ -11,14 +11,13 @@ Where stix2patterns or stix2-validator crash (an empty pattern, a ``[-1]`` list 
 index as the last step of a ``hashes`` path), :class:`UpstreamCrash` is raised, so the fast
 engine reports C199 exactly where the reference engine does.
 
-Only ``pattern_version`` 2.1 is read here; an older version goes to stix2patterns' 2.0
-grammar (ANTLR), as stix2-validator does.
+Patterns of ``pattern_version`` 2.1 are read once each (``pattern_verdicts.py``, cached); an
+older version goes to stix2patterns' 2.0 grammar (ANTLR), as stix2-validator does.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from stix_mtac.patterning.parser import STAR, ParsedPattern, PatternSyntaxError, parse
@@ -103,7 +102,7 @@ def syntax_errors(pattern: str) -> tuple[list[str], ParsedPattern | None]:
     return errors, parsed
 
 
-def _name_problems(parsed: ParsedPattern, enums: Any) -> list[str]:
+def name_problems(parsed: ParsedPattern, enums: Any) -> list[str]:
     """stix2-validator's object type and property name checks (default options)."""
     problems: list[str] = []
     for object_type, comparisons in parsed.by_type().items():
@@ -134,7 +133,12 @@ def pattern_problems(pattern: str, version: Any, enums: Any) -> tuple[str, ...]:
     ``enums``: stix2-validator's vocabulary module (observable types and properties).
     """
     if version == "2.1":
-        return _problems_21(pattern, enums)
+        from stix_mtac.validate.pattern_verdicts import verdict
+
+        found = verdict(pattern)
+        if found.crash is not None:
+            raise UpstreamCrash(found.crash)
+        return found.problems
     errors = _reference_errors(pattern, version)
     if errors:
         return tuple(f"pattern does not parse: {error}" for error in errors)
@@ -142,12 +146,4 @@ def pattern_problems(pattern: str, version: Any, enums: Any) -> tuple[str, ...]:
         reparsed = parse(pattern)
     except PatternSyntaxError as error:
         raise UpstreamCrash(f"valid in pattern_version {version} only") from error
-    return tuple(f"pattern: {problem}" for problem in _name_problems(reparsed, enums))
-
-
-@lru_cache(maxsize=4096)
-def _problems_21(pattern: str, enums: Any) -> tuple[str, ...]:
-    errors, parsed = syntax_errors(pattern)
-    if errors or parsed is None:
-        return tuple(f"pattern does not parse: {error}" for error in errors)
-    return tuple(f"pattern: {problem}" for problem in _name_problems(parsed, enums))
+    return tuple(f"pattern: {problem}" for problem in name_problems(reparsed, enums))
