@@ -124,3 +124,18 @@ def test_the_library_example_a_connector_would_use(
         "0 failed, 0 pending"
     ]
     assert len(stored) == 73
+
+
+def test_the_reading_drawing_and_comparing_example(tmp_path: Path) -> None:
+    clone = fresh_clone(tmp_path)
+    shutil.copy(clone / "bundles" / "mtac-east-asia-2023-09-07.json", clone / "old.json")
+    done = shell(example("views"), clone, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in (
+        "graph.html",
+        "graph.graphml",
+        "mtac-east-asia-2023-09-07.enterprise-attack.layer.json",
+        "mtac-east-asia-2023-09-07.DISARM.layer.json",
+    ):
+        assert (clone / name).stat().st_size > 0, name
+    assert done.stdout.endswith("no differences\n")
