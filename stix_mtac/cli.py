@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "show": "show:show",
     "graph": "show:graph",
     "diff": "show:diff",
+    "draft": "draft:draft",
 }
 
 EXIT_CODES_HELP = """\b

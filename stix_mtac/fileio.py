@@ -86,3 +86,31 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         raise
+
+
+def write_new(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path``, which must not exist yet (not even as a symbolic link).
+
+    The content goes to a temporary file first and is hard-linked into place, so the file
+    appears whole or not at all, and an existing file (or a link planted where it would go)
+    is never replaced: ``OutputError`` says so instead.
+    """
+    directory = path.parent
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{directory}: cannot write here: {exc.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, mode)
+        os.link(temp_name, path)
+    except FileExistsError:
+        raise OutputError(f"{path}: already exists; not overwriting it") from None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
