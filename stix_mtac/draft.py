@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from stix_mtac.iocs import HASH_LENGTHS, Found, find_iocs
 
 MAX_QUOTE_CHARS = 600  # a longer "sentence" (a table, a list) is cut around the finding
+SEARCH_CHARS = 2 * MAX_QUOTE_CHARS  # how far from a finding its sentence's ends are looked for
 CONTEXT_LETTERS = 12  # a line with fewer letters than this besides the finding gets its label
 
 _CVE = re.compile(r"\bCVE[-_ ]?(\d{4})[-_](\d{4,7})\b", re.IGNORECASE)
@@ -145,23 +146,91 @@ def _slug(value: str) -> str:
 # Sentences
 
 
+class Sentences:
+    """Finds the sentence around a span of one text. For an item of a list of indicators
+    (lines that hold an indicator and little else; ``spans`` says where the indicators are,
+    sorted and not overlapping) the sentence is the whole list with its heading line. Work is
+    bounded: boundaries are looked for at most ``SEARCH_CHARS`` away, and each list is
+    measured once."""
+
+    def __init__(self, text: str, spans: tuple[tuple[int, int], ...] = ()) -> None:
+        self.text = text
+        self.spans = spans
+        self._lists: dict[int, tuple[int, int] | None] = {}  # line start -> its list block
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        text = self.text
+        line = self._line_at(start)
+        if line is not None and end <= line[1]:
+            listed = self._list_block(line)
+            if listed is not None:
+                return _trimmed(text, start, end, *listed)
+        left, right = _line_bounds(text, start, end)
+        for boundary in _SENTENCE_END.finditer(text, left, right):
+            if boundary.end() <= start:
+                left = boundary.end()
+            elif boundary.start() >= end:
+                right = boundary.start()
+                break
+        return _trimmed(text, start, end, left, right)
+
+    def _line_at(self, index: int) -> tuple[int, int] | None:
+        """The line around ``index``, or None when it is longer than the search window."""
+        text = self.text
+        floor, ceiling = max(0, index - SEARCH_CHARS), min(len(text), index + SEARCH_CHARS)
+        left = text.rfind("\n", floor, index) + 1
+        right = text.find("\n", index, ceiling)
+        if (left == 0 and floor > 0) or (right == -1 and ceiling < len(text)):
+            return None
+        return left, len(text) if right == -1 else right
+
+    def _indicator_line(self, line: tuple[int, int]) -> bool:
+        """Whether the line holds an indicator and fewer than CONTEXT_LETTERS other letters."""
+        left, right = line
+        text, letters, cursor, holds = self.text, 0, left, False
+        for s, e in self.spans[_first_ending_after(self.spans, left) :]:
+            if s >= right:
+                break
+            holds = True
+            letters += sum(c.isalpha() for c in text[cursor : max(cursor, s)])
+            cursor = max(cursor, min(e, right))
+        letters += sum(c.isalpha() for c in text[cursor:right])
+        return holds and letters < CONTEXT_LETTERS
+
+    def _list_block(self, line: tuple[int, int]) -> tuple[int, int] | None:
+        if line[0] in self._lists:
+            return self._lists[line[0]]
+        if not self._indicator_line(line):
+            self._lists[line[0]] = None
+            return None
+        members = [line]
+        first = line
+        while first[0] > 0:
+            previous = self._line_at(first[0] - 1)
+            if previous is None or not self.text[previous[0] : previous[1]].strip():
+                break  # a blank line (or a very long one) ends the list
+            first = previous
+            if not self._indicator_line(previous):
+                break  # the heading of the list
+            members.append(previous)
+        last = line
+        while last[1] < len(self.text):
+            following = self._line_at(last[1] + 1)
+            if following is None or not self._indicator_line(following):
+                break
+            last = following
+            members.append(following)
+        block = (first[0], last[1])
+        for member in members:
+            self._lists[member[0]] = block
+        return block
+
+
 def sentence_span(
     text: str, start: int, end: int, spans: tuple[tuple[int, int], ...] = ()
 ) -> tuple[int, int]:
-    """The span of the sentence of ``text`` around ``text[start:end]``; for an item of a list
-    of indicators (lines that are little more than an indicator, ``spans`` says where the
-    indicators are), the whole list with its heading line."""
-    listed = _list_block(text, start, end, spans)
-    if listed is not None:
-        return listed
-    left, right = _line_bounds(text, start, end)
-    for boundary in _SENTENCE_END.finditer(text, left, right):
-        if boundary.end() <= start:
-            left = boundary.end()
-        elif boundary.start() >= end:
-            right = boundary.start()
-            break
-    return _trimmed(text, start, end, left, right)
+    """The span of the sentence of ``text`` around ``text[start:end]`` (see ``Sentences``)."""
+    return Sentences(text, spans).span(start, end)
 
 
 def _trimmed(text: str, start: int, end: int, left: int, right: int) -> tuple[int, int]:
@@ -176,65 +245,38 @@ def _trimmed(text: str, start: int, end: int, left: int, right: int) -> tuple[in
     return left, right
 
 
-def _line_at(text: str, index: int) -> tuple[int, int]:
-    left = text.rfind("\n", 0, index) + 1
-    right = text.find("\n", index)
-    return left, len(text) if right == -1 else right
-
-
-def _indicator_line(text: str, line: tuple[int, int], spans: tuple[tuple[int, int], ...]) -> bool:
-    """A line that holds an indicator and little else (a list item, a table cell)."""
-    left, right = line
-    inside = [(max(s, left), min(e, right)) for s, e in spans if s < right and left < e]
-    if not inside:
-        return False
-    outside = text[left:right]
-    for s, e in sorted(inside, reverse=True):
-        outside = outside[: s - left] + outside[e - left :]
-    return sum(c.isalpha() for c in outside) < CONTEXT_LETTERS
-
-
-def _list_block(
-    text: str, start: int, end: int, spans: tuple[tuple[int, int], ...]
-) -> tuple[int, int] | None:
-    line = _line_at(text, start)
-    if not _indicator_line(text, line, spans) or end > line[1]:
-        return None
-    first, last = line, line
-    while first[0] > 0:
-        previous = _line_at(text, first[0] - 1)
-        if not text[previous[0] : previous[1]].strip():
-            break  # a blank line ends the list
-        first = previous
-        if not _indicator_line(text, previous, spans):
-            break  # the heading of the list
-    while last[1] < len(text):
-        following = _line_at(text, last[1] + 1)
-        if not _indicator_line(text, following, spans):
-            break
-        last = following
-    return _trimmed(text, start, end, first[0], last[1])
+def _first_ending_after(spans: tuple[tuple[int, int], ...], index: int) -> int:
+    """Position in the sorted, non-overlapping ``spans`` of the first one ending after ``index``."""
+    low, high = 0, len(spans)
+    while low < high:
+        middle = (low + high) // 2
+        if spans[middle][1] <= index:
+            low = middle + 1
+        else:
+            high = middle
+    return low
 
 
 def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The block of lines around the span: a line break is a boundary unless the text is
     wrapped prose (the line ends without punctuation and the next starts in lower case)."""
-    left = text.rfind("\n", 0, start) + 1
-    while left > 0 and _wraps(text, left):
-        left = text.rfind("\n", 0, left - 1) + 1
-    right = text.find("\n", end)
-    right = len(text) if right == -1 else right
-    while right < len(text) and _wraps(text, right + 1):
-        following = text.find("\n", right + 1)
-        right = len(text) if following == -1 else following
+    floor, ceiling = max(0, start - SEARCH_CHARS), min(len(text), end + SEARCH_CHARS)
+    left = max(floor, text.rfind("\n", floor, start) + 1)
+    while left > floor and _wraps(text, left):
+        left = max(floor, text.rfind("\n", floor, left - 1) + 1)
+    right = text.find("\n", end, ceiling)
+    right = ceiling if right == -1 else right
+    while right < ceiling and _wraps(text, right + 1):
+        following = text.find("\n", right + 1, ceiling)
+        right = ceiling if following == -1 else following
     return left, right
 
 
 def _wraps(text: str, line_start: int) -> bool:
     """Whether the line starting at ``line_start`` continues the previous line's sentence."""
-    previous = text[:line_start].rstrip("\r\n")
-    following = text[line_start:].lstrip(" \t")
-    if not previous or not following or previous.endswith(("\n", "\r")):
+    previous = text[max(0, line_start - 3) : line_start].rstrip("\r\n")
+    following = text[line_start : line_start + 80].lstrip(" \t")
+    if not previous or not following:
         return False
     last, first = previous[-1], following[0]
     return (last.isalpha() or last in ",;") and first.islower()
@@ -256,7 +298,10 @@ def _word_end(text: str, index: int) -> int:
 
 def quote_of(text: str, start: int, end: int, spans: tuple[tuple[int, int], ...] = ()) -> str:
     """The sentence around ``text[start:end]``, verbatim but for white space collapsed."""
-    left, right = sentence_span(text, start, end, spans)
+    return _collapsed(text, *sentence_span(text, start, end, spans))
+
+
+def _collapsed(text: str, left: int, right: int) -> str:
     return " ".join(text[left:right].split())
 
 
@@ -267,7 +312,9 @@ def quote_of(text: str, start: int, end: int, spans: tuple[tuple[int, int], ...]
 def draft_facts(text: str, source_name: str) -> str:
     """The facts skeleton (YAML text) for the report text ``text`` named ``source_name``."""
     found = findings(text)
-    spans = tuple((item.start, item.end) for item in found)
+    # the indicators' spans: sorted and never overlapping (find_iocs claims each span once)
+    spans = tuple((item.start, item.end) for item in found if item.section == "observables")
+    sentences = Sentences(text, spans)
     fact_of_quote: dict[str, str] = {}
     entries: dict[str, dict[str, tuple[Finding, list[str]]]] = {
         "observables": {},
@@ -275,7 +322,7 @@ def draft_facts(text: str, source_name: str) -> str:
         "attack_patterns": {},
     }
     for item in found:
-        quote = quote_of(text, item.start, item.end, spans)
+        quote = _collapsed(text, *sentences.span(item.start, item.end))
         fact_id = fact_of_quote.setdefault(quote, f"F{len(fact_of_quote) + 1:03d}")
         section = entries[item.section]
         if item.key in section:

@@ -31,6 +31,7 @@ Everything here is a pure function of its input: no I/O, no network, no clock.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 from collections.abc import Callable, Mapping
@@ -313,7 +314,9 @@ _FINDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("url", re.compile(rf"\b{_SCHEME_TEXT}{_SCHEME_SEP}{_URL_BODY}", re.IGNORECASE)),
     (
         "email-addr",
-        re.compile(rf"\b[A-Za-z0-9._%+-]+(?:@|\s?{_AT}\s?){_DOMAIN_TEXT}\b", re.IGNORECASE),
+        re.compile(
+            rf"(?<![\w.%+-])[A-Za-z0-9._%+-]+(?:@|\s?{_AT}\s?){_DOMAIN_TEXT}\b", re.IGNORECASE
+        ),
     ),
     (
         "file:SSDEEP",
@@ -330,7 +333,7 @@ _FINDERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "domain-name",
-        re.compile(rf"(?<![\w@.-]){_DOMAIN_TEXT}(?![\w-]|{_SEP_DOT}\w)", re.IGNORECASE),
+        re.compile(rf"(?<![\w@.\-\]\)\}}]){_DOMAIN_TEXT}(?![\w-]|{_SEP_DOT}\w)", re.IGNORECASE),
     ),
 )
 
@@ -352,7 +355,7 @@ _HASH_BY_LENGTH = {length: kind for kind, length in HASH_LENGTHS.items()}
 
 def find_iocs(text: str) -> list[Found]:
     """Every valid indicator in ``text``, in order of position, each once per position."""
-    claimed: list[tuple[int, int]] = []
+    claimed = _Spans()
     found: list[Found] = []
     for finder_kind, pattern in _FINDERS:
         for match in pattern.finditer(text):
@@ -361,7 +364,7 @@ def find_iocs(text: str) -> list[Found]:
             if finder_kind == "url":
                 written = _trim_url(written)
                 end = start + len(written)
-            if any(start < c_end and c_start < end for c_start, c_end in claimed):
+            if claimed.overlaps(start, end):
                 continue
             kind = finder_kind
             value = refang(written)
@@ -378,9 +381,26 @@ def find_iocs(text: str) -> list[Found]:
                     continue
             if validate_ioc(kind, value) is not None:
                 continue
-            claimed.append((start, end))
+            claimed.add(start, end)
             found.append(Found(kind=kind, value=value, start=start, end=end, written=written))
     return sorted(found, key=lambda item: (item.start, item.kind))
+
+
+class _Spans:
+    """Non-overlapping spans, kept sorted, so each overlap test is a binary search."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        index = bisect.bisect_left(self.starts, end)  # spans starting before `end`
+        return index > 0 and self.ends[index - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        index = bisect.bisect_left(self.starts, start)
+        self.starts.insert(index, start)
+        self.ends.insert(index, end)
 
 
 def _trim_url(written: str) -> str:
