@@ -65,18 +65,12 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         path = path.resolve()
     if path.exists() and not path.is_file():
         raise OutputError(f"{path}: not a regular file; refusing to replace it")
-    directory = path.parent
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"{directory}: cannot write here: {exc.strerror}") from None
+        raise OutputError(f"{path.parent}: cannot write here: {exc.strerror}") from None
+    temp_name = _staged(path, data, mode)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, mode)
         os.replace(temp_name, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -88,13 +82,9 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         raise
 
 
-def write_new(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path``, which must not exist yet (not even as a symbolic link).
-
-    The content goes to a temporary file first and is hard-linked into place, so the file
-    appears whole or not at all, and an existing file (or a link planted where it would go)
-    is never replaced: ``OutputError`` says so instead.
-    """
+def _staged(path: Path, data: bytes, mode: int) -> str:
+    """A temporary file beside ``path`` holding ``data``, flushed to disk, mode ``mode``
+    (created 0600 and widened only once full); removed again if anything fails."""
     directory = path.parent
     try:
         handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
@@ -106,6 +96,24 @@ def write_new(path: Path, data: bytes, mode: int = 0o644) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp_name, mode)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+        raise
+    return temp_name
+
+
+def write_new(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path``, which must not exist yet (not even as a symbolic link).
+
+    The content goes to a temporary file first and is hard-linked into place, so the file
+    appears whole or not at all, and an existing file (or a link planted where it would go)
+    is never replaced: ``OutputError`` says so instead.
+    """
+    temp_name = _staged(path, data, mode)
+    try:
         os.link(temp_name, path)
     except FileExistsError:
         raise OutputError(f"{path}: already exists; not overwriting it") from None
