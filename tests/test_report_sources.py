@@ -95,3 +95,55 @@ def test_the_builtin_bundles_together_carry_what_real_reports_need() -> None:
 @pytest.mark.parametrize("key", NEW_REPORTS)
 def test_each_new_bundle_is_signed_beside_it(key: str) -> None:
     assert (REPO / "bundles" / f"{key}.json.jws").is_file()
+
+
+def _copy_report(key: str, into: Path) -> Path:
+    for suffix in (".yaml", ".source.txt"):
+        (into / f"{key}{suffix}").write_bytes((REPORTS / f"{key}{suffix}").read_bytes())
+    return into / f"{key}.yaml"
+
+
+def _facts_errors(path: Path) -> tuple[int, list[str]]:
+    from click.testing import CliRunner
+
+    from stix_mtac.cli import cli
+
+    result = CliRunner().invoke(cli, ["facts", "--facts", str(path)])
+    return result.exit_code, result.output.splitlines()
+
+
+def test_a_quote_typed_with_a_straight_apostrophe_is_explained(tmp_path: Path) -> None:
+    path = _copy_report("doj-bot-farm-2024-07-09", tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("government\u2019s further use", "government's further use"), encoding="utf-8"
+    )
+    line = 1 + text[: text.index("government\u2019s further use")].count("\n")
+    code, lines = _facts_errors(path)
+    assert code == 3
+    assert lines == [
+        f"error: doj-bot-farm-2024-07-09.yaml:{line}: facts[3].quote: quote not found in "
+        "doj-bot-farm-2024-07-09.source.txt: the source has '\u2019' (right single quotation mark) "
+        'where the quote has "\'" (source line 9)'
+    ]
+
+
+def test_a_malformed_hash_and_an_address_missing_from_its_quote_are_one_line_each(
+    tmp_path: Path,
+) -> None:
+    path = _copy_report("cisa-mar-10325064-1", tmp_path)
+    text = path.read_text(encoding="utf-8")
+    digest = "2e0df09fa37eabcae645302d9865913b818ee0993199a6d904728f3093ff48c7"
+    text = text.replace(f"SHA-256: {digest}", f"SHA-256: {digest[:-2]}")
+    text = text.replace("value: 92.38.135.29,", 'value: "92.38.135[.]30",')
+    path.write_text(text, encoding="utf-8")
+    code, lines = _facts_errors(path)
+    assert code == 3
+    hash_line = 1 + text[: text.index(f"SHA-256: {digest[:-2]}")].count("\n")
+    ip_line = 1 + text[: text.index('"92.38.135[.]30"')].count("\n")
+    assert lines == [
+        f"error: cisa-mar-10325064-1.yaml:{hash_line}: observables[0].hashes.SHA-256: "
+        "a SHA-256 hash has 64 hex digits; this one has 62",
+        f"error: cisa-mar-10325064-1.yaml:{ip_line}: observables[9].value: '92.38.135.30' "
+        "does not occur in the quote of its facts (G08), defanged or not",
+    ]
