@@ -50,8 +50,13 @@ def to_json_data(stix_object: StixObject) -> dict[str, Any]:
 
 
 def order_key(obj: Mapping[str, Any], first_id: str) -> tuple[int, int, str]:
-    rank = TYPE_ORDER.index(obj["type"]) if obj["type"] in TYPE_ORDER else len(TYPE_ORDER)
-    return (rank, 0 if obj["id"] == first_id else 1, obj["id"])
+    """Type rank, then the creator (``first_id``) first of the identities and the markings it
+    created (statements) right after it, then by id."""
+    stix_type = obj["type"]
+    if stix_type == "marking-definition" and "created_by_ref" in obj:
+        return (TYPE_ORDER.index("identity"), 1, obj["id"])
+    rank = TYPE_ORDER.index(stix_type) if stix_type in TYPE_ORDER else len(TYPE_ORDER)
+    return (rank, 0 if obj["id"] == first_id else 2, obj["id"])
 
 
 def assemble(bundle_id: str, objects: Iterable[Mapping[str, Any]], first_id: str) -> dict[str, Any]:

@@ -65,7 +65,7 @@ class _Checker:
         self.raw_source_text: str | None = None
 
     def ok(self, path: KeyPath) -> bool:
-        return path not in self.broken and () not in self.broken
+        return not any(path[:end] in self.broken for end in range(len(path) + 1))
 
     def entries(
         self, section: str, broken_too: bool = False
@@ -447,7 +447,8 @@ class _Checker:
                 self.problems.add(path, f"a {stix_type} observable needs {wanted}")
             if stix_type in iocs.KINDS and isinstance(raw.get("value"), str):
                 self._check_ioc((*path, "value"), stix_type, raw["value"], raw)
-            for algorithm, written in (raw.get("hashes") or {}).items():
+            hashes = raw.get("hashes") if "hashes" in expected.allowed else None
+            for algorithm, written in (hashes or {}).items():
                 if isinstance(written, str):
                     self._check_ioc(
                         (*path, "hashes", algorithm), HASH_KINDS[algorithm], written, raw

@@ -28,7 +28,7 @@ from stix_mtac.build.facts.records import (
 )
 from stix_mtac.build.facts.sections import sections
 from stix_mtac.errors import FactsError
-from stix_mtac.yamlload import YamlProblem, load_located_yaml
+from stix_mtac.yamlload import KeyPath, YamlProblem, load_located_yaml
 
 MAX_FACTS_BYTES = 8 * 1024 * 1024
 SCHEMA_VERSION = 2
@@ -73,6 +73,8 @@ def load_facts(path: Path) -> ReportFacts:
     if not isinstance(data, dict):
         problems.add((), f"expected a mapping of sections at the top, got {schema.kind(data)}")
         problems.raise_if_any()
+    _check_keys(data, (), problems)
+    problems.raise_if_any()
     _check_version(data, problems)
     problems.raise_if_any()
     broken = schema.check_shape(data, problems)
@@ -103,6 +105,19 @@ def _read_text(path: Path) -> str:
     if not text.strip():
         raise FactsError([f"{display}: the file is empty; expected a facts document"])
     return text
+
+
+def _check_keys(value: Any, path: KeyPath, problems: Problems) -> None:
+    """Every mapping key must be text: YAML also allows numbers, dates, null and lists."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                problems.add(path, f"key {key!r} is not text (quote it, or check the indentation)")
+            else:
+                _check_keys(item, (*path, key), problems)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_keys(item, (*path, index), problems)
 
 
 def _check_version(data: dict[str, Any], problems: Problems) -> None:

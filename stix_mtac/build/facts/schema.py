@@ -17,7 +17,7 @@ from stix_mtac.yamlload import KeyPath
 
 DOCS = "docs/facts-format.md"
 DATE_KEYS = frozenset({"published"})
-_LIST_SECTIONS = frozenset({*sections(), "facts", "sources", "corrections"})
+_LIST_SECTIONS = frozenset({*sections(), "relationships", "facts", "sources", "corrections"})
 
 
 @cache
