@@ -166,9 +166,14 @@ def parse_json(data: bytes, source: str, limits: JsonLimits = DEFAULT_LIMITS) ->
 
 
 def read_json_file(path: Path, limits: JsonLimits = DEFAULT_LIMITS) -> Any:
-    """Read and strictly parse a JSON file, within the size limit (devices refused)."""
+    """Read and strictly parse a JSON file, within the size limit (devices refused; a pipe is
+    read within the size and time limits of ``fileio.read_bounded``)."""
     data = read_bounded(
-        path, limits.max_bytes, error=InputError, hint=" (raise it with --max-bytes)"
+        path,
+        limits.max_bytes,
+        error=InputError,
+        allow_pipe=True,  # validate <(curl ...): read within the size and time limits
+        hint=" (raise it with --max-bytes)",
     )
     text = decode_json_bytes(data, str(path), limits)
     del data  # a big bundle's bytes need not live beside its text and its parsed objects

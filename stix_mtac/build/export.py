@@ -1,8 +1,9 @@
 """Write a built bundle to disk: validated, version-checked, written atomically, signed.
 
 ``export_report`` is the one library function that goes from facts to files; the CLI calls
-it. The bytes come from ``canonical.pretty_bytes`` and reach the disk only through
-``fileio.write_atomic``.
+it. The bytes come from ``canonical.pretty_bytes`` and reach the disk only through ``fileio``: a
+signed export replaces the bundle, its signature and the manifest together
+(``fileio.replace_together``).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from stix_mtac.build.facts import ReportFacts, load_facts
 from stix_mtac.build.versions import version_problems
 from stix_mtac.canonical import pretty_bytes
 from stix_mtac.errors import FactsError, InputError, InvalidBundleError, KeyFileError
-from stix_mtac.fileio import write_atomic
+from stix_mtac.fileio import holds, replace_together, write_atomic
 
 # A gate raises InvalidBundleError when the bundle must not be written.
 Gate = Callable[[dict[str, Any], str], None]
-# A signer signs the written file and returns the signature's path.
-Signer = Callable[[Path], Path]
+# A signer returns the files that sign the bundle bytes it is given at that path (signature,
+# manifest), to be written together with the bundle.
+Signer = Callable[[Path, bytes], dict[Path, bytes]]
 
 
 @dataclass(frozen=True)
@@ -73,13 +75,12 @@ def key_signer(key: Path, out_path: Path, passphrase: bytes | None = None) -> Si
     written to ``out_path``."""
     if not key.is_file():
         raise KeyFileError(f"{key}: no such signing key file")
-    from stix_mtac.signing import sign_bundle_file
-    from stix_mtac.signing.bundles import usable_signing_key
+    from stix_mtac.signing.bundles import signature_files, usable_signing_key
 
     usable_signing_key(out_path, key, passphrase)
 
-    def sign(bundle_path: Path) -> Path:
-        return sign_bundle_file(bundle_path, key, passphrase)
+    def sign(bundle_path: Path, data: bytes) -> dict[Path, bytes]:
+        return signature_files(bundle_path, data, key, passphrase)
 
     return sign
 
@@ -125,13 +126,13 @@ def export_bundle(
     summary = summarise(result)
     if path is None:
         return ExportResult(None, None, data, summary, result=result)
-    if signer is not None:
-        write_atomic(path, data)
-        return ExportResult(path, signer(path), data, summary, result=result)
     from stix_mtac.signing.bundles import signature_path
 
+    if signer is not None:
+        replace_together({path: data, **signer(path, data)})
+        return ExportResult(path, signature_path(path), data, summary, result=result)
     old_signature = signature_path(path)
-    stale = old_signature.exists() and (not path.is_file() or path.read_bytes() != data)
+    stale = old_signature.exists() and not holds(path, data)
     write_atomic(path, data)
     return ExportResult(path, None, data, summary, old_signature if stale else None, result)
 

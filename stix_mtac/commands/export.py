@@ -39,7 +39,7 @@ def _key(key: Path | None) -> Path | None:
     "--facts",
     "facts",
     multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),  # a directory is a facts problem (exit 3), not usage
     help="Facts file to build; repeat to build several together (default: every built-in report).",
 )
 @click.option(
@@ -137,7 +137,7 @@ def reports() -> None:
 @click.option(
     "--facts",
     "facts",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),  # a directory is a facts problem (exit 3), not usage
     help="Facts file (default: the built-in MTAC East Asia report).",
 )
 @click.option(

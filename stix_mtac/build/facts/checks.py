@@ -27,6 +27,7 @@ from stix_mtac.build.facts.sections import (
     observable_keys,
     sections,
 )
+from stix_mtac.errors import FactsError
 from stix_mtac.yamlload import KeyPath
 
 # STIX 2.1 section 3.2: timestamps are RFC 3339 in UTC; stix2 writes years below 1000 without
@@ -100,14 +101,12 @@ class _Checker:
     # --- source text and facts -----------------------------------------------------------
 
     def _read_source_text(self) -> None:
+        from stix_mtac.build.facts.loader import read_source_text
+
         try:
-            self.raw_source_text = self.source_text_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-            self.problems.add(
-                ("report", "source_text"),
-                f"cannot read source text {self.source_text_path.name}: {reason}",
-            )
+            self.raw_source_text = read_source_text(self.source_text_path)
+        except FactsError as exc:
+            self.problems.add(("report", "source_text"), f"cannot read source text: {exc.message}")
             return
         self.source_text = normalise(self.raw_source_text)
 

@@ -27,10 +27,12 @@ from stix_mtac.build.facts.records import (
     Statement,
 )
 from stix_mtac.build.facts.sections import sections
-from stix_mtac.errors import FactsError
+from stix_mtac.errors import FactsError, FactsFileError
+from stix_mtac.fileio import read_bounded
 from stix_mtac.yamlload import KeyPath, YamlProblem, load_located_yaml
 
 MAX_FACTS_BYTES = 8 * 1024 * 1024
+MAX_SOURCE_TEXT_BYTES = 16 * 1024 * 1024
 SCHEMA_VERSION = 2
 
 # Top-level keys of schema_version 1, to say which keys of an old file are new in 2.
@@ -88,16 +90,7 @@ def load_facts(path: Path) -> ReportFacts:
 
 def _read_text(path: Path) -> str:
     display = path.name
-    try:
-        if path.stat().st_size > MAX_FACTS_BYTES:
-            raise FactsError([f"{display}: larger than {MAX_FACTS_BYTES} bytes; not a facts file"])
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise FactsError([f"{path}: no such facts file"]) from None
-    except IsADirectoryError:
-        raise FactsError([f"{path}: is a directory, expected a facts file (.yaml)"]) from None
-    except OSError as exc:
-        raise FactsError([f"{path}: cannot read: {exc.strerror}"]) from None
+    raw = read_bounded(path, MAX_FACTS_BYTES, what="facts file", error=FactsFileError)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -105,6 +98,15 @@ def _read_text(path: Path) -> str:
     if not text.strip():
         raise FactsError([f"{display}: the file is empty; expected a facts document"])
     return text
+
+
+def read_source_text(path: Path) -> str:
+    """The source text file, read bounded (no devices, no FIFOs, MAX_SOURCE_TEXT_BYTES)."""
+    raw = read_bounded(path, MAX_SOURCE_TEXT_BYTES, what="source text", error=FactsFileError)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FactsFileError(f"{path}: not UTF-8 text") from None
 
 
 def _check_keys(value: Any, path: KeyPath, problems: Problems) -> None:
@@ -184,7 +186,7 @@ def _records(
             facts=tuple(report["facts"]),
             report_types=tuple(report.get("report_types", ["threat-report"])),
             external_references=tuple(report.get("external_references", [])),
-            source_text=source_text_path.read_text(encoding="utf-8"),
+            source_text=read_source_text(source_text_path),
             authors=authors,
             cited_as=report.get("cited_as") or " and ".join(names[ref] for ref in authors),
             lang=report.get("lang"),
