@@ -46,5 +46,5 @@ def draft(source: Path, out: Path | None) -> None:
     if out is None:
         click.echo(skeleton.decode("utf-8"), nl=False)
     else:
-        write_new(out, skeleton, 0o644)
+        write_new(out, skeleton, 0o644, what="file")
         click.echo(f"wrote {out}", err=True)
