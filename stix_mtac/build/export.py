@@ -86,8 +86,8 @@ def key_signer(key: Path, out_path: Path, passphrase: bytes | None = None) -> Si
 
 
 def _previous_bundle(path: Path) -> dict[str, Any] | None:
-    if not path.is_file():
-        return None
+    if path.is_symlink() or not path.is_file():
+        return None  # nothing to compare with (a planted link is refused when writing)
     from stix_mtac.jsonio import read_json_file
 
     data = read_json_file(path)
@@ -173,11 +173,17 @@ def export_results(
     previous: Path | None = None,
     gate: Gate = validation_gate,
 ) -> list[ExportResult]:
-    """Export built reports; every check runs for every report before the first is written."""
+    """Export built reports; every check runs for every report before the first is written
+    (validity, versions, and that no target is a link or a non-file), so a refusal leaves all
+    of them as they were."""
+    from stix_mtac.fileio import _refuse_unsafe_target  # the writer's own check, run early
+
     for result in results:
         name = bundle_file_name(result)
         gate(result.bundle, name)
         target = out_dir / name if out_dir is not None else None
+        if target is not None:
+            _refuse_unsafe_target(target)
         check_versions(result, previous if previous is not None else target)
     exported = []
     for result in results:

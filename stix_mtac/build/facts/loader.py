@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from stix_mtac.build import catalogues
 from stix_mtac.build.facts import checks, creator, schema
 from stix_mtac.build.facts.problems import Problems
 from stix_mtac.build.facts.records import (
@@ -152,6 +153,10 @@ def _entity(stix_type: str, section: str, raw: Mapping[str, Any]) -> Entity:
     properties = {
         name: _tupled(value) for name, value in raw.items() if name not in ("key", "facts", "type")
     }
+    if section == "attack_patterns":  # its name is the catalogue's (checked to exist)
+        technique = catalogues.technique(raw["catalogue"], raw["technique"])
+        assert technique is not None
+        properties["name"] = technique.name
     return Entity(
         stix_type=stix_type,
         key=raw["key"],
