@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "graph": "show:graph",
     "diff": "show:diff",
     "draft": "draft:draft",
+    "navigator": "show:navigator",
 }
 
 EXIT_CODES_HELP = """\b
