@@ -134,6 +134,7 @@ def _conformance(
             jobs=options.jobs,
             strict=options.strict,
             progress=progress,
+            limit=options.max_findings + 1,
         )
         return findings
     except RecursionError:
@@ -177,8 +178,8 @@ def _bounded(findings: list[Finding], limit: int) -> list[Finding]:
         return findings
     code, name = TOO_MANY_FINDINGS
     message = (
-        f"{len(findings) - limit} more findings not reported: this file reached the limit of "
-        f"{limit} findings (fix these first, or raise it with --max-findings)"
+        f"more than {limit} findings: the rest of this file was not checked or reported "
+        "(fix these first, or raise the limit with --max-findings)"
     )
     return [*findings[:limit], Finding(code, name, Severity.ERROR, "$", message)]
 
@@ -211,7 +212,7 @@ def validate_bundle(
     count = _object_count(checked, source, options.max_objects)
     # All of ours run whatever is selected: a disabled one must still absorb the upstream
     # finding of its defect, so that --disable with either code silences that defect.
-    findings = run_checks(checked, open_bundle=options.open_bundle)
+    findings = run_checks(checked, open_bundle=options.open_bundle, limit=options.max_findings + 1)
     if options.conformance:
         findings.extend(_conformance(checked, options, progress))
     findings = apply_options(one_finding_per_defect(findings), options)

@@ -148,7 +148,7 @@ def _absorbs(ours: Finding, alias: Alias, upstream: Finding) -> bool:
     if alias.mentions == "*key":
         key = _last_key(ours.json_path)
         return key is not None and f"'{key}'" in upstream.message
-    return alias.mentions in upstream.message
+    return re.search(alias.mentions, upstream.message) is not None
 
 
 def one_finding_per_defect(findings: Iterable[Finding]) -> list[Finding]:

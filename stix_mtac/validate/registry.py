@@ -47,8 +47,8 @@ class Alias:
     Where both fire, one finding is kept: ours, which answers to the alias in ``--disable`` and
     the severity options. An upstream finding is the same defect when it is on the same object
     (``match="object"``) or at the same JSON path (``match="path"``), and, when ``mentions`` is
-    set, its message names that word; ``mentions="*key"`` means the property our finding's
-    path ends in.
+    set, its message matches that regular expression; ``mentions="*key"`` means the property
+    our finding's path ends in, quoted.
     """
 
     code: str

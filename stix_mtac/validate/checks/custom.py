@@ -37,7 +37,12 @@ def _object_id(obj: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-@check(code="SX601", name="undeclared-custom-type", severity=Severity.ERROR)
+@check(
+    code="SX601",
+    name="undeclared-custom-type",
+    severity=Severity.ERROR,
+    aliases=(Alias("401", mentions=r"(?i)custom (object )?type"),),
+)
 def undeclared_custom_type(
     obj: Mapping[str, Any], path: str, ctx: BundleContext
 ) -> Iterator[Issue]:
@@ -114,7 +119,14 @@ def confidence_out_of_range(
         )
 
 
-@check(code="SX604", name="location-without-place", severity=Severity.ERROR, types=("location",))
+@check(
+    code="SX604",
+    name="location-without-place",
+    severity=Severity.ERROR,
+    types=("location",),
+    # the location schema's anyOf fails on the whole object: a message that quotes it
+    aliases=(Alias("C100", match="path", mentions=r"^\{"),),
+)
 def location_without_place(
     obj: Mapping[str, Any], path: str, ctx: BundleContext
 ) -> Iterator[Issue]:

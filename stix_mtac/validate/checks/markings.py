@@ -13,7 +13,7 @@ from stix_mtac.jsonpath import key_part
 from stix_mtac.validate.context import BundleContext
 from stix_mtac.validate.findings import Severity
 from stix_mtac.validate.refdata import official_tlp, tlp2_extension_id
-from stix_mtac.validate.registry import Issue, check
+from stix_mtac.validate.registry import Alias, Issue, check
 
 MARKING = ("marking-definition",)
 
@@ -49,7 +49,14 @@ def altered_tlp_marking(obj: Mapping[str, Any], path: str, ctx: BundleContext) -
     )
 
 
-@check(code="SX502", name="unofficial-tlp-marking", severity=Severity.ERROR, types=MARKING)
+@check(
+    code="SX502",
+    name="unofficial-tlp-marking",
+    severity=Severity.ERROR,
+    types=MARKING,
+    # the schema allows a tlp definition only with an official id: it fails the whole object
+    aliases=(Alias("C100", mentions=r"^\{"),),
+)
 def unofficial_tlp_marking(
     obj: Mapping[str, Any], path: str, ctx: BundleContext
 ) -> Iterator[Issue]:

@@ -14,7 +14,7 @@ from stix_mtac.jsonpath import key_part
 from stix_mtac.validate.context import BundleContext, Reference
 from stix_mtac.validate.findings import Severity
 from stix_mtac.validate.refdata import reference_types
-from stix_mtac.validate.registry import Issue, check
+from stix_mtac.validate.registry import Alias, Issue, check
 
 # Properties whose targets must be marking definitions; reported under their own code.
 MARKING_REF_KEYS = frozenset({"object_marking_refs", "marking_ref"})
@@ -108,7 +108,13 @@ def missing_marking_definition(
     yield from _dangling(obj, path, ctx, markings=True)
 
 
-@check(code="SX203", name="empty-object-refs", severity=Severity.ERROR, types=OBJECT_REFS_TYPES)
+@check(
+    code="SX203",
+    name="empty-object-refs",
+    severity=Severity.ERROR,
+    types=OBJECT_REFS_TYPES,
+    aliases=(Alias("C100", match="path"), Alias("C100", mentions="object_refs")),
+)
 def empty_object_refs(obj: Mapping[str, Any], path: str, ctx: BundleContext) -> Iterator[Issue]:
     """A report, note, opinion or grouping refers to at least one object.
 

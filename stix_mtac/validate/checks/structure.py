@@ -13,7 +13,13 @@ from stix_mtac.validate.registry import Alias, Issue, check
 SPEC_VERSION = "2.1"
 
 
-@check(code="SX101", name="bundle-spec-version", severity=Severity.WARNING, scope="bundle")
+@check(
+    code="SX101",
+    name="bundle-spec-version",
+    severity=Severity.WARNING,
+    scope="bundle",
+    aliases=(Alias("401", mentions="*key"),),
+)
 def bundle_spec_version(ctx: BundleContext) -> Iterator[Issue]:
     """A STIX 2.1 bundle has no spec_version property (only 2.0 bundles had one).
 
@@ -28,7 +34,13 @@ def bundle_spec_version(ctx: BundleContext) -> Iterator[Issue]:
         )
 
 
-@check(code="SX102", name="empty-bundle", severity=Severity.ERROR, scope="bundle")
+@check(
+    code="SX102",
+    name="empty-bundle",
+    severity=Severity.ERROR,
+    scope="bundle",
+    aliases=(Alias("C120", match="path"),),
+)
 def empty_bundle(ctx: BundleContext) -> Iterator[Issue]:
     """A bundle's objects is a non-empty list of JSON objects.
 
