@@ -17,8 +17,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stix_mtac.cli import cli
+from stix_mtac.jsonio import parse_json_bytes
 from stix_mtac.validate.api import ValidationOptions
 from stix_mtac.validate.registry import registered_checks
 from stix_mtac.validate.sources import validate_paths
@@ -37,7 +40,9 @@ def key_path(key: str) -> str:
     return f".{key}" if PLAIN_KEY.fullmatch(key) else f"[{json.dumps(key)}]"
 
 
-def emit(value: Any, indent: int | None) -> tuple[str, dict[str, tuple[int, int]]]:
+def emit(
+    value: Any, indent: int | None, *, ascii_only: bool = True
+) -> tuple[str, dict[str, tuple[int, int]]]:
     """JSON text as json.dumps writes it, and each path's (start, end) offsets."""
     parts: list[str] = []
     spans: dict[str, tuple[int, int]] = {}
@@ -63,7 +68,7 @@ def emit(value: Any, indent: int | None) -> tuple[str, dict[str, tuple[int, int]
                     write(item_separator)
                 newline(level + 1)
                 key_start = length
-                write(json.dumps(key))
+                write(json.dumps(key, ensure_ascii=ascii_only))
                 write(key_separator)
                 walk(child, path + key_path(key), level + 1, key_start)
             newline(level)
@@ -78,7 +83,7 @@ def emit(value: Any, indent: int | None) -> tuple[str, dict[str, tuple[int, int]
             newline(level)
             write("]")
         else:
-            write(json.dumps(item))
+            write(json.dumps(item, ensure_ascii=ascii_only))
         spans[path] = (start if anchor is None else anchor, length)
 
     walk(value, "$", 0, None)
@@ -249,3 +254,28 @@ def test_an_unreadable_file_is_located_where_the_reader_stopped(tmp_path: Path) 
     )
     regions = [r["locations"][0]["physicalLocation"]["region"] for r in sarif["runs"][0]["results"]]
     assert regions == [{"startLine": 4, "startColumn": 13}, {"startLine": 3, "startColumn": 4}]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values, st.sampled_from(sorted(LAYOUTS)), st.booleans())
+def test_every_path_of_any_document_is_located_exactly(
+    value: Any, layout: str, ascii_only: bool
+) -> None:
+    arguments = LAYOUTS[layout]
+    text, spans = emit(value, arguments.get("indent"), ascii_only=ascii_only)
+    assert text == json.dumps(value, ensure_ascii=ascii_only, **arguments)
+    positions = parse_json_bytes(text.encode("utf-8"), "v.json").positions
+    located = positions.spans(spans)
+    for path, (start, end) in spans.items():
+        span = located[path]
+        got = (span.line, span.column, span.end_line, span.end_column)
+        assert got == (*line_column(text, start), *line_column(text, end)), path

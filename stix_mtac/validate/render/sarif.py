@@ -90,7 +90,7 @@ def _result(finding: Finding, uri: str, relative: bool, index: dict[str, int]) -
         result["properties"] = {"objectId": finding.object_id}
     if finding.suppression is not None:
         result["suppressions"] = [
-            {"kind": "external", "status": "accepted", "justification": finding.suppression}
+            {"kind": "external", "justification": finding.suppression}
         ]
     return result
 
