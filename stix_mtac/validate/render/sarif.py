@@ -89,9 +89,7 @@ def _result(finding: Finding, uri: str, relative: bool, index: dict[str, int]) -
     if finding.object_id is not None:
         result["properties"] = {"objectId": finding.object_id}
     if finding.suppression is not None:
-        result["suppressions"] = [
-            {"kind": "external", "justification": finding.suppression}
-        ]
+        result["suppressions"] = [{"kind": "external", "justification": finding.suppression}]
     return result
 
 
