@@ -29,7 +29,7 @@ from stix_mtac.validate.findings import Engine, Finding, Progress, Severity
 
 # Resource limits per file (documented in the README; --max-objects, --max-findings).
 DEFAULT_MAX_OBJECTS = 1_000_000
-DEFAULT_MAX_FINDINGS = 10_000
+DEFAULT_MAX_FINDINGS = 100_000
 
 
 @dataclass(frozen=True)
