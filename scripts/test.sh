@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs on a fresh machine, then run the whole suite.
 # Chromium (Debian package) is needed by the graph page's browser test; openssl by the
-# signature recipe test. Both are installed only when missing.
+# signature recipe test. Both are installed only when missing. The test tools are pinned by
+# constraints/dev.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,5 +19,5 @@ if ((${#need_apt[@]})); then
   fi
 fi
 
-python3 -m pip install -q -e '.[test]'
+python3 -m pip install -q -c constraints/dev.txt -e '.[test]'
 python3 -m pytest -n 2 "$@"

@@ -72,6 +72,13 @@ class FactsError(StixMtacError):
         return list(self.problems)
 
 
+class FactsFileError(FactsError):
+    """A facts file (or its source text) cannot be read: one problem, as a message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__([message])
+
+
 class InputError(StixMtacError):
     """An input file cannot be read or is not acceptable JSON."""
 

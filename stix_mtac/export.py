@@ -1,7 +1,8 @@
 """Write a built bundle to disk: validated first, atomically, signed when a key is given.
 
 This is the only module that decides where bundles go and what they are called; the bytes
-come from ``canonical.pretty_bytes`` and reach the disk only through ``fileio.write_atomic``.
+come from ``canonical.pretty_bytes`` and reach the disk only through ``fileio``: a signed export
+replaces the bundle, its signature and the manifest together (``fileio.replace_together``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from typing import Any
 
 from stix_mtac.build import BuildResult
 from stix_mtac.canonical import pretty_bytes
-from stix_mtac.fileio import write_atomic
+from stix_mtac.fileio import holds, replace_together, write_atomic
 
 # A gate raises InvalidBundleError when the bundle must not be written.
 Gate = Callable[[dict[str, Any], str], None]
-# A signer signs the written file and returns the signature's path.
-Signer = Callable[[Path], Path]
+# A signer returns the files that sign the bundle bytes it is given at that path (signature,
+# manifest), to be written together with the bundle.
+Signer = Callable[[Path, bytes], dict[Path, bytes]]
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,12 @@ def export_bundle(
     if out_dir is None:
         return ExportResult(None, None, data, summary)
     path = out_dir / name
-    if signer is not None:
-        write_atomic(path, data)
-        return ExportResult(path, signer(path), data, summary)
     from stix_mtac.signing.bundles import signature_path
 
+    if signer is not None:
+        replace_together({path: data, **signer(path, data)})
+        return ExportResult(path, signature_path(path), data, summary)
     old_signature = signature_path(path)
-    stale = old_signature.exists() and (not path.is_file() or path.read_bytes() != data)
+    stale = old_signature.exists() and not holds(path, data)
     write_atomic(path, data)
     return ExportResult(path, None, data, summary, old_signature if stale else None)

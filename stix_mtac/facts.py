@@ -22,7 +22,8 @@ from typing import Any
 import jsonschema_rs
 
 from stix_mtac import stixdata
-from stix_mtac.errors import FactsError
+from stix_mtac.errors import FactsError, FactsFileError
+from stix_mtac.fileio import read_bounded
 from stix_mtac.yamlload import KeyPath, LocatedYaml, YamlProblem, format_path, load_located_yaml
 
 # Section of the facts file -> STIX type of the objects it declares.
@@ -48,6 +49,7 @@ VOCABULARY_OF: Mapping[str, str] = {
 }
 
 MAX_FACTS_BYTES = 8 * 1024 * 1024
+MAX_SOURCE_TEXT_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -163,16 +165,7 @@ class _Problems:
 def load_facts(path: Path) -> ReportFacts:
     """Load and check a facts file; raise FactsError listing every problem."""
     display = path.name
-    try:
-        if path.stat().st_size > MAX_FACTS_BYTES:
-            raise FactsError([f"{display}: larger than {MAX_FACTS_BYTES} bytes; not a facts file"])
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise FactsError([f"{path}: no such facts file"]) from None
-    except IsADirectoryError:
-        raise FactsError([f"{path}: is a directory, expected a facts file (.yaml)"]) from None
-    except OSError as exc:
-        raise FactsError([f"{path}: cannot read: {exc.strerror}"]) from None
+    raw = read_bounded(path, MAX_FACTS_BYTES, what="facts file", error=FactsFileError)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -376,12 +369,20 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def read_source_text(path: Path) -> str:
+    """The source text file, read bounded (no devices, no FIFOs, MAX_SOURCE_TEXT_BYTES)."""
+    raw = read_bounded(path, MAX_SOURCE_TEXT_BYTES, what="source text", error=FactsFileError)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FactsFileError(f"{path}: not UTF-8 text") from None
+
+
 def _read_source_text(path: Path, problems: _Problems) -> str | None:
     try:
-        return _normalise(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        problems.add(("report", "source_text"), f"cannot read source text {path.name}: {reason}")
+        return _normalise(read_source_text(path))
+    except FactsError as exc:
+        problems.add(("report", "source_text"), f"cannot read source text: {exc.message}")
         return None
 
 
@@ -415,7 +416,7 @@ def _records(
             facts=tuple(report["facts"]),
             report_types=tuple(report.get("report_types", ["threat-report"])),
             external_references=tuple(report.get("external_references", [])),
-            source_text=source_text_path.read_text(encoding="utf-8"),
+            source_text=read_source_text(source_text_path),
         ),
         producer=_entity("identity", data["producer"]),
         marking=data["marking"],

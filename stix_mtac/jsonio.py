@@ -410,10 +410,15 @@ def parse_json_bytes(data: bytes, source: str, limits: JsonLimits = DEFAULT_LIMI
 
 
 def read_json(path: Path, limits: JsonLimits = DEFAULT_LIMITS) -> ParsedJson:
-    """Read and strictly parse a JSON file within the size limit (devices refused), with the
-    positions of its values."""
+    """Read and strictly parse a JSON file within the size limit (devices refused; a pipe is
+    read within the size and time limits of ``fileio.read_bounded``), with the positions of
+    its values."""
     data = read_bounded(
-        path, limits.max_bytes, error=InputError, hint=" (raise it with --max-bytes)"
+        path,
+        limits.max_bytes,
+        error=InputError,
+        allow_pipe=True,  # validate <(curl ...): read within the size and time limits
+        hint=" (raise it with --max-bytes)",
     )
     text = decode_json_bytes(data, str(path), limits)
     del data  # a big bundle's bytes need not live beside its text and its parsed objects

@@ -26,6 +26,19 @@ _NoDatesLoader.yaml_implicit_resolvers = {
 }
 
 
+# The only node types a facts file may hold: what JSON can hold. Anything else (``!!binary``,
+# ``!!set``, ``!!omap``, ``!!timestamp``, ``!!python/...``, local ``!tags``) is refused at its
+# line before any value is constructed, so no loader type ever reaches the facts checks.
+_YAML = "tag:yaml.org,2002:"
+ALLOWED_TAGS = frozenset(
+    _YAML + name for name in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
+
+
 class YamlProblem(ValueError):
     """A YAML syntax error or duplicate key, with its 1-based line."""
 
@@ -107,6 +120,13 @@ def _index_lines(
 ) -> None:
     # An alias makes one node appear at several paths; expanding them is how "billion laughs"
     # documents exhaust memory, and hand-written facts have no use for them.
+    if node.tag not in ALLOWED_TAGS:
+        raise YamlProblem(
+            node.start_mark.line + 1,
+            f"{format_path(path) or 'document'}: YAML tag {_one_line(_short_tag(node.tag))[:60]} "
+            "is not allowed in facts files (only strings, numbers, booleans, null, mappings "
+            "and lists)",
+        )
     if isinstance(node, yaml.CollectionNode):
         if id(node) in seen_nodes:
             raise YamlProblem(

@@ -144,12 +144,16 @@ def test_atomic_write_refuses_to_replace_a_pipe_or_directory(tmp_path: Path) -> 
     assert (tmp_path / "pipe").is_fifo()
 
 
-def test_atomic_write_goes_through_a_symbolic_link(tmp_path: Path) -> None:
+def test_atomic_write_refuses_a_symbolic_link_and_leaves_its_target_alone(tmp_path: Path) -> None:
     (tmp_path / "real.json").write_bytes(b"old")
     (tmp_path / "link.json").symlink_to("real.json")
-    fileio.write_atomic(tmp_path / "link.json", b"new")
-    assert (tmp_path / "link.json").is_symlink()
-    assert (tmp_path / "real.json").read_bytes() == b"new"
+    (tmp_path / "dangling.json").symlink_to("nowhere.json")
+    for name in ("link.json", "dangling.json"):
+        with pytest.raises(OutputError, match="is a symbolic link; refusing to write through"):
+            fileio.write_atomic(tmp_path / name, b"new")
+    assert (tmp_path / "real.json").read_bytes() == b"old"
+    assert not (tmp_path / "nowhere.json").exists()
+    assert sorted(os.listdir(tmp_path)) == ["dangling.json", "link.json", "real.json"]
 
 
 def test_readme_fact_table_is_current() -> None:

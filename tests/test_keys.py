@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_private_key
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from test_sign_support import REPO, fixture_bundle, write_bundle
+from test_sign_support import REPO, fixture_bundle, keyring_args, write_bundle
 
 from stix_mtac.cli import cli
 from stix_mtac.errors import KeyFileError, OutputError
@@ -204,7 +204,7 @@ def test_private_key_never_appears_in_outputs_messages_or_signed_files(tmp_path:
     runs = [
         keygen,
         invoke("sign", str(bundle), "--key", str(private)),
-        invoke("verify", str(out)),
+        invoke("verify", *keyring_args(str(out))),
         invoke("sign", str(bundle), "--key", str(tmp_path / "private")),  # a directory
         invoke("keygen", "--name", "rel", "--out", str(tmp_path / "private")),  # exists
     ]
@@ -212,7 +212,7 @@ def test_private_key_never_appears_in_outputs_messages_or_signed_files(tmp_path:
     runs.append(invoke("sign", str(bundle), "--key", str(private)))  # refused: mode
     change = bundle.read_text().replace("Test CERT", "Changed")
     bundle.write_text(change)
-    runs.append(invoke("verify", str(out)))
+    runs.append(invoke("verify", *keyring_args(str(out))))
     assert [run.exit_code for run in runs] == [0, 0, 0, 2, 10, 6, 5]
     texts = [(run.stdout + run.stderr).encode() for run in runs]
     texts += [path.read_bytes() for path in out.rglob("*") if path.is_file()]
@@ -247,13 +247,15 @@ def test_committed_release_key_is_active_and_matches_its_pem() -> None:
 
 
 def test_committed_bundles_verify_with_the_committed_release_key() -> None:
-    """What CI's `stix-mtac verify bundles/` checks: every committed bundle carries a valid
-    signature by the active release key (re-sign with `stix-mtac export --key ...` after a
-    facts change)."""
+    """What CI's `stix-mtac verify --keyring bundles/keys/jwks.json bundles/` checks: every
+    committed bundle carries a valid signature by the active release key (re-sign with
+    `stix-mtac export --key ...` after a facts change)."""
     bundles = sorted((REPO / "bundles").glob("*.json"))
     bundles = [path for path in bundles if path.name != "manifest.json"]
     assert bundles
-    run = invoke("verify", str(REPO / "bundles"))
+    run = invoke(
+        "verify", "--keyring", str(REPO / "bundles" / "keys" / "jwks.json"), str(REPO / "bundles")
+    )
     assert run.exit_code == 0, run.output
     keyring = load_keyring(REPO / "bundles" / "keys" / "jwks.json")
     (active,) = [key.kid for key in keyring.keys if key.status.value == "active"]

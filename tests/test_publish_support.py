@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from tls_support import TlsFiles
 
 from stix_mtac.canonical import pretty_bytes
 from stix_mtac.signing import generate_keypair, sign_bundle_file
@@ -37,17 +38,26 @@ NAMESPACE = uuid.UUID("6f1d2a3c-8b1e-4c55-9d0e-7a9f00c0ffee")
 READY_TIMEOUT = 20.0
 
 # Builds the real medallion Flask app exactly as medallion's own run script does, but lets
-# werkzeug pick the port so the parent learns it from stdout.
+# werkzeug pick the port so the parent learns it from stdout. The port is known only once the
+# socket is bound, so the discovery document's API root URLs get it then, before the backend
+# reads its data. With a certificate and key (argv 2 and 3) it serves HTTPS.
 _LAUNCHER = """
 import json, sys
 from werkzeug.serving import make_server
 from medallion import application_instance, register_blueprints, set_config
 with open(sys.argv[1]) as f:
     configuration = json.load(f)
+tls = (sys.argv[2], sys.argv[3]) if len(sys.argv) > 3 else None
+server = make_server("127.0.0.1", 0, application_instance, threaded=True, ssl_context=tls)
+data_file = configuration["backend"]["filename"]
+with open(data_file) as f:
+    text = f.read()
+base = ("https" if tls else "http") + "://127.0.0.1:" + str(server.server_port) + "/"
+with open(data_file, "w") as f:
+    f.write(text.replace("http://127.0.0.1/", base))
 for name in ("users", "taxii", "backend"):
     set_config(application_instance, name, configuration)
 register_blueprints(application_instance)
-server = make_server("127.0.0.1", 0, application_instance, threaded=True)
 print(server.server_port, flush=True)
 server.serve_forever()
 """
@@ -90,6 +100,12 @@ def server_data(max_content_length: int) -> dict[str, Any]:
 class TaxiiServer:
     base: str
     process: subprocess.Popen[str]
+    # what requests should trust: True, or the test CA's PEM file for an HTTPS server
+    verify: bool | str = True
+
+    @property
+    def discovery(self) -> str:
+        return f"{self.base}/taxii2/"
 
     @property
     def api_root(self) -> str:
@@ -102,7 +118,11 @@ class TaxiiServer:
         url = f"{self.api_root}collections/{collection}/objects/"
         while True:
             reply = requests.get(
-                url, params=params, auth=(USER, PASSWORD), headers={"Accept": TAXII_ACCEPT}
+                url,
+                params=params,
+                auth=(USER, PASSWORD),
+                headers={"Accept": TAXII_ACCEPT},
+                verify=self.verify,
             )
             reply.raise_for_status()
             data = reply.json()
@@ -117,6 +137,7 @@ class TaxiiServer:
             data=json.dumps({"objects": objects}),
             auth=(USER, PASSWORD),
             headers={"Accept": TAXII_ACCEPT, "Content-Type": TAXII_ACCEPT},
+            verify=self.verify,
         )
         reply.raise_for_status()
         result: dict[str, Any] = reply.json()
@@ -130,7 +151,9 @@ def taxii_server(
     max_content_length: int = 10 * 1024 * 1024,
     session_timeout: int = 30,
     extra_users: dict[str, str] | None = None,
+    tls: TlsFiles | None = None,
 ) -> Iterator[TaxiiServer]:
+    """A fresh medallion; over HTTPS with ``tls`` (a certificate issued by a test CA)."""
     data_file = tmp_path / "medallion-data.json"
     data_file.write_text(json.dumps(server_data(max_content_length)))
     config = {
@@ -147,7 +170,13 @@ def taxii_server(
     config_file = tmp_path / "medallion-config.json"
     config_file.write_text(json.dumps(config))
     process = subprocess.Popen(
-        [sys.executable, "-c", _LAUNCHER, str(config_file)],
+        [
+            sys.executable,
+            "-c",
+            _LAUNCHER,
+            str(config_file),
+            *((str(tls.certificate), str(tls.key)) if tls else ()),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -157,7 +186,10 @@ def taxii_server(
         assert process.stdout is not None
         line = process.stdout.readline()  # the port, or "" if the launcher died
         assert line.strip().isdigit(), f"medallion did not start (exit {process.poll()})"
-        server = TaxiiServer(f"http://127.0.0.1:{int(line)}", process)
+        scheme = "https" if tls else "http"
+        server = TaxiiServer(
+            f"{scheme}://127.0.0.1:{int(line)}", process, str(tls.ca) if tls else True
+        )
         _wait_ready(server)
         yield server
     finally:
@@ -178,6 +210,7 @@ def _wait_ready(server: TaxiiServer) -> None:
                 auth=(USER, PASSWORD),
                 headers={"Accept": TAXII_ACCEPT},
                 timeout=2,
+                verify=server.verify,
             )
             if reply.status_code == 200:
                 return

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
+from test_sign_support import keyring_args
 
 from stix_mtac.build import BUILTIN_REPORT, builtin_facts_path
 from stix_mtac.cli import cli
@@ -23,7 +24,7 @@ def test_export_with_key_writes_a_bundle_that_verifies_and_signs_deterministical
     assert first.exit_code == 0, first.output
     assert f"signed: {out / 'mtac-east-asia-2023-09-07.json.jws'}" in first.output
     token = (out / "mtac-east-asia-2023-09-07.json.jws").read_bytes()
-    verified = runner.invoke(cli, ["verify", str(out)])
+    verified = runner.invoke(cli, ["verify", *keyring_args(str(out))])
     assert verified.exit_code == 0, verified.output
     assert verified.output == (
         f"verified: {out / 'mtac-east-asia-2023-09-07.json'} (key {paths.kid})\n"
@@ -48,7 +49,7 @@ def test_export_with_an_encrypted_key_takes_the_passphrase_from_the_environment(
     env["STIX_MTAC_KEY_PASSPHRASE"] = "pass phrase"
     signed = runner.invoke(cli, ["export", "--out", str(out)], env=env)
     assert signed.exit_code == 0, signed.output
-    assert runner.invoke(cli, ["verify", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["verify", *keyring_args(str(out))]).exit_code == 0
 
 
 def test_unsigned_export_warns_when_it_outdates_the_signature_beside_the_bundle(
@@ -79,7 +80,7 @@ def test_unsigned_export_warns_when_it_outdates_the_signature_beside_the_bundle(
         f"warning: {bundle}.jws signs the previous content and no longer verifies: "
         "sign again (stix-mtac sign) or remove it\n"
     )
-    assert runner.invoke(cli, ["verify", str(out)]).exit_code == 5
+    assert runner.invoke(cli, ["verify", *keyring_args(str(out))]).exit_code == 5
 
 
 def test_export_with_an_unusable_key_writes_nothing(tmp_path: Path) -> None:
@@ -111,7 +112,7 @@ def test_signing_with_a_key_the_keyring_lacks_keeps_the_good_signature(tmp_path:
         assert refused.exit_code == 6, refused.output
         assert f"key {stranger.kid} is not in {out / 'keys' / 'jwks.json'}" in refused.stderr
         assert token.read_bytes() == good
-    assert runner.invoke(cli, ["verify", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["verify", *keyring_args(str(out))]).exit_code == 0
 
 
 def test_sign_says_when_a_file_will_need_verify_tolerant(tmp_path: Path) -> None:
@@ -127,5 +128,5 @@ def test_sign_says_when_a_file_will_need_verify_tolerant(tmp_path: Path) -> None
     compact = runner.invoke(cli, ["sign", str(bundle), "--key", str(paths.private_key)])
     assert compact.exit_code == 0
     assert "verifies only with `stix-mtac verify --tolerant`" in compact.stderr
-    assert runner.invoke(cli, ["verify", str(out)]).exit_code == 5
-    assert runner.invoke(cli, ["verify", "--tolerant", str(out)]).exit_code == 0
+    assert runner.invoke(cli, ["verify", *keyring_args(str(out))]).exit_code == 5
+    assert runner.invoke(cli, ["verify", *keyring_args("--tolerant", str(out))]).exit_code == 0

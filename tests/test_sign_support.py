@@ -94,3 +94,17 @@ def signed_layout(directory: Path) -> Path:
 def write_bundle(path: Path, bundle: dict[str, Any]) -> Path:
     path.write_bytes(pretty_bytes(bundle))
     return path
+
+
+def beside(path: Path) -> Path:
+    """The keyring a layout publishes beside its bundles (``<dir>/keys/jwks.json``). verify
+    never trusts it by itself; a test that means to trust it passes it explicitly."""
+    directory = path if path.is_dir() else path.parent
+    return directory / "keys" / "jwks.json"
+
+
+def keyring_args(*args: str) -> list[str]:
+    """``verify`` arguments trusting the keyring beside the last path, unless one is named."""
+    if any(arg in ("--keyring", "--keys") for arg in args):
+        return list(args)
+    return ["--keyring", str(beside(Path(args[-1]))), *args]

@@ -17,39 +17,43 @@ from typing import Any
 
 import pytest
 
-TIME_LIMIT_S = 10.0
+# Bounds on work, not on wall-clock time: CPU seconds the validator process used (a loaded
+# machine stretches wall time, not CPU time). The wall-clock timeouts below only stop a hang
+# and are a generous margin, stated as such.
+CPU_LIMIT_S = 10.0
+HANG_GUARD_S = 600.0
 MEMORY_LIMIT_MIB = 400  # documented in the README (hostile input)
 EXIT_UNREADABLE = 4
 EXIT_ERRORS = 1
 
 _WRAPPER = textwrap.dedent(
     """
-    import json, resource, subprocess, sys, time
-    started = time.perf_counter()
+    import json, resource, subprocess, sys
     done = subprocess.run(
         [sys.executable, "-m", "stix_mtac", "validate", *sys.argv[1:]],
         capture_output=True, timeout=%r,
     )
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(json.dumps({
         "rc": done.returncode,
-        "seconds": time.perf_counter() - started,
-        "maxrss_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "maxrss_kib": usage.ru_maxrss,
         "stdout": done.stdout.decode("utf-8", "replace"),
         "stderr": done.stderr.decode("utf-8", "replace"),
     }))
     """
-) % (TIME_LIMIT_S,)
+) % (HANG_GUARD_S,)
 
 
 def measure(*args: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-c", _WRAPPER, *args],
         capture_output=True,
-        timeout=TIME_LIMIT_S * 3,
+        timeout=HANG_GUARD_S + 60,
         check=True,
     )
     result: dict[str, Any] = json.loads(done.stdout)
-    assert result["seconds"] < TIME_LIMIT_S
+    assert result["cpu_seconds"] < CPU_LIMIT_S, result["cpu_seconds"]
     assert result["maxrss_kib"] < MEMORY_LIMIT_MIB * 1024, result["maxrss_kib"]
     assert "Traceback" not in result["stderr"] + result["stdout"]
     return result

@@ -51,16 +51,15 @@ def _signer(key: Path | None, out_dir: Path, bundle_name: str) -> Signer | None:
         return None
     if not key.is_file():
         raise KeyFileError(f"{key}: no such signing key file")
-    from stix_mtac.signing import sign_bundle_file
-    from stix_mtac.signing.bundles import usable_signing_key
+    from stix_mtac.signing.bundles import signature_files, usable_signing_key
 
     passphrase_text = os.environ.get(PASSPHRASE_ENV)
     passphrase = passphrase_text.encode("utf-8") if passphrase_text else None
     usable_signing_key(out_dir / bundle_name, key, passphrase)
     signing_key = key
 
-    def sign(bundle_path: Path) -> Path:
-        return sign_bundle_file(bundle_path, signing_key, passphrase)
+    def sign(bundle_path: Path, data: bytes) -> dict[Path, bytes]:
+        return signature_files(bundle_path, data, signing_key, passphrase)
 
     return sign
 
@@ -69,7 +68,7 @@ def _signer(key: Path | None, out_dir: Path, bundle_name: str) -> Signer | None:
 @click.option(
     "--facts",
     "facts",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),  # a directory is a facts problem (exit 3), not usage
     help="Facts file to build (default: the built-in MTAC East Asia report).",
 )
 @click.option(
@@ -140,7 +139,7 @@ def reports() -> None:
 @click.option(
     "--facts",
     "facts",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),  # a directory is a facts problem (exit 3), not usage
     help="Facts file (default: the built-in MTAC East Asia report).",
 )
 @click.option(

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from stix_mtac.commands.trust import chosen_keyring, keyring_option
 from stix_mtac.errors import InputError, PublishFailure
 from stix_mtac.jsonio import read_json_file
 from stix_mtac.publish import (
@@ -19,6 +20,7 @@ from stix_mtac.publish import (
     publish_bundle,
     read_back,
 )
+from stix_mtac.publish.discovery import resolve_api_root
 from stix_mtac.publish.publisher import DEFAULT_MAX_OBJECTS, FALLBACK_MAX_BYTES
 from stix_mtac.publish.taxii import token_problem
 from stix_mtac.signing import verify_bundle_file
@@ -31,7 +33,7 @@ TOKEN_ENV = "STIX_MTAC_TAXII_TOKEN"
 _LISTED_FAILURES = 20
 
 
-def load_objects(bundle_path: Path, jwks: Path | None, allow_unsigned: bool) -> list[Any]:
+def load_objects(bundle_path: Path, keyring: Path | None, allow_unsigned: bool) -> list[Any]:
     """The bundle's objects, after its signature is verified.
 
     ``allow_unsigned`` admits a bundle with no signature at all; a signature that is there is
@@ -40,7 +42,7 @@ def load_objects(bundle_path: Path, jwks: Path | None, allow_unsigned: bool) -> 
     if allow_unsigned and not signature_path(bundle_path).exists():
         bundle = read_json_file(bundle_path)
     else:
-        bundle = verify_bundle_file(bundle_path, jwks).bundle
+        bundle = verify_bundle_file(bundle_path, keyring).bundle
     if not isinstance(bundle, dict) or bundle.get("type") != "bundle":
         raise InputError(f"{bundle_path}: not a STIX bundle (no type 'bundle')")
     objects = bundle.get("objects")
@@ -62,7 +64,11 @@ def _check_token(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 @click.command()
 @click.argument("bundle", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--url", required=True, help="TAXII 2.1 API root URL, e.g. https://host/api1/.")
+@click.option(
+    "--url",
+    required=True,
+    help="TAXII 2.1 discovery URL (https://host/taxii2/) or API root (https://host/api1/).",
+)
 @click.option("--collection", required=True, help="Collection id to add the objects to.")
 @click.option("--user", envvar=USER_ENV, help=f"Basic-auth user [env {USER_ENV}].")
 @click.option(
@@ -82,12 +88,7 @@ def _check_token(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="PEM file of CA certificates to trust for the server's TLS certificate.",
 )
 @click.option("--insecure", is_flag=True, help="Do not verify TLS certificates (warns).")
-@click.option(
-    "--keys",
-    "jwks",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Keyring of trusted keys (default: keys/jwks.json beside the bundle).",
-)
+@keyring_option
 @click.option("--allow-unsigned", is_flag=True, help="Publish a bundle without a signature.")
 @click.option("--dry-run", is_flag=True, help="Show the envelopes that would be sent; send none.")
 @click.option(
@@ -120,6 +121,14 @@ def _check_token(ctx: click.Context, param: click.Parameter, value: str | None) 
     help="First retry delay in seconds; doubles each retry, at most 8 s.",
 )
 @click.option(
+    "--timeout",
+    "timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for each answer from the server (per request).",
+)
+@click.option(
     "--status-timeout",
     type=click.FloatRange(min=0),
     default=60.0,
@@ -135,7 +144,8 @@ def publish(
     token: str | None,
     ca_bundle: Path | None,
     insecure: bool,
-    jwks: Path | None,
+    keyring: Path | None,
+    deprecated_keys: Path | None,
     allow_unsigned: bool,
     dry_run: bool,
     verify_readback: bool,
@@ -143,6 +153,7 @@ def publish(
     max_bytes: int | None,
     retries: int,
     backoff: float,
+    timeout: float,
     status_timeout: float,
 ) -> None:
     """Publish BUNDLE's objects to a TAXII 2.1 collection.
@@ -169,19 +180,23 @@ def publish(
     server reported failed objects, objects stayed pending, an object is too large, or the
     read-back differs.
     """
-    objects = load_objects(bundle, jwks, allow_unsigned)
+    objects = load_objects(bundle, chosen_keyring(keyring, deprecated_keys), allow_unsigned)
     if dry_run:
         _show_plan(objects, url, collection, max_bytes or FALLBACK_MAX_BYTES, max_objects)
         return
     if insecure:
         click.echo("warning: --insecure: TLS certificates are not verified", err=True)
+    credentials = Credentials(user=user, password=password, token=token)
+    retry = RetryPolicy(attempts=retries, backoff_seconds=backoff, timeout_seconds=timeout)
     connection = Connection(
-        api_root=url,
+        api_root=resolve_api_root(
+            url, credentials=credentials, ca_bundle=ca_bundle, insecure=insecure, retry=retry
+        ),
         collection=collection,
-        credentials=Credentials(user=user, password=password, token=token),
+        credentials=credentials,
         ca_bundle=ca_bundle,
         insecure=insecure,
-        retry=RetryPolicy(attempts=retries, backoff_seconds=backoff),
+        retry=retry,
     )
     with TaxiiClient(connection) as client:
         result = publish_bundle(

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from stix_mtac.commands.taxii_options import reading_connection, reading_options
+from stix_mtac.commands.trust import chosen_keyring, keyring_option
 from stix_mtac.errors import InputError, KeyFileError, SignatureError, StixMtacError
 from stix_mtac.signing import (
     PASSPHRASE_ENV,
@@ -18,10 +21,10 @@ from stix_mtac.signing import (
     orphan_signatures,
     passphrase_from_env,
     signing_key_from_env,
-    verify_bundle_file,
 )
-from stix_mtac.signing.bundles import sign_bundle
-from stix_mtac.signing.keyring import load_keyring
+from stix_mtac.signing.bundles import sign_bundle, verify_with_keyring
+from stix_mtac.signing.taxii_check import served_problem
+from stix_mtac.signing.truststore import load_trusted_keyring
 
 
 def _passphrase_for(key: Path) -> bytes | None:
@@ -162,46 +165,74 @@ def _expand(paths: tuple[Path, ...]) -> tuple[list[Path], list[StixMtacError]]:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--keys",
-    "jwks",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Trusted keyring (JWKS); default: keys/jwks.json beside each bundle.",
-)
+@keyring_option
 @click.option(
     "--tolerant",
     is_flag=True,
     help="Accept re-serialised copies (pretty-printed, keys reordered, \\u-escaped) by "
     "re-canonicalising; by default the file must be byte-for-byte as stix-mtac writes it.",
 )
+@click.option(
+    "--taxii",
+    "taxii_url",
+    metavar="URL",
+    help="Also check that this TAXII server (discovery URL or API root) serves, in "
+    "--collection, exactly the signed objects.",
+)
+@reading_options
 @click.pass_context
-def verify(ctx: click.Context, paths: tuple[Path, ...], jwks: Path | None, tolerant: bool) -> None:
+def verify(
+    ctx: click.Context,
+    /,
+    paths: tuple[Path, ...],
+    keyring: Path | None,
+    deprecated_keys: Path | None,
+    tolerant: bool,
+    taxii_url: str | None,
+    **taxii: Any,
+) -> None:
     """Verify the detached signatures of bundle files, failing closed.
 
-    A directory stands for every *.json directly in it except manifest.json (keys/ is not
-    entered); a signature whose bundle is missing also fails. Every problem is reported,
-    one line each; the exit code is the first problem's.
+    Only a keyring you chose is trusted: --keyring FILE, else $STIX_MTAC_KEYRING, else your
+    trust store (fill it once: stix-mtac trust import bundles/keys/jwks.json). The keyring
+    beside the bundles is never trusted by itself. A directory stands for every *.json
+    directly in it except manifest.json (keys/ is not entered); a signature whose bundle is
+    missing also fails. Every problem is reported, one line each; the exit code is the first
+    problem's.
 
     \b
     Examples:
-      stix-mtac verify bundles/
-      stix-mtac verify --tolerant --keys jwks.json downloaded.json
+      stix-mtac verify --keyring bundles/keys/jwks.json bundles/
+      stix-mtac verify --tolerant --keyring jwks.json downloaded.json
 
     \b
-    Exit codes: 0 all verified; 4 bundle unreadable, not JSON or with duplicate keys (or
-    no bundle in a directory); 5 unsigned, bad, untrusted or revoked signature, or a
-    signature without its bundle; 6 keyring problem.
+    With --taxii, each verified bundle's objects are also read back from the server (every
+    version it holds of their ids) and compared, in canonical form, with what was signed;
+    each difference is one line: "missing: ID (VERSION)", "altered: ID (VERSION): served
+    with other PROPERTIES" or "extra: ID (VERSION): a version that was not signed".
+
+    \b
+    Exit codes: 0 all verified (and served as signed); 4 bundle unreadable, not JSON or with
+    duplicate keys (or no bundle in a directory); 5 unsigned, bad, untrusted or revoked
+    signature, a signature without its bundle, or (--taxii) the server serves objects
+    missing, altered or extra; 6 no trusted keyring, or it is damaged or holds a weak key;
+    7 server unreachable or failing; 8 credentials refused.
     """
+    trusted = load_trusted_keyring(chosen_keyring(keyring, deprecated_keys))
+    connection = reading_connection(taxii_url, **taxii) if taxii_url else None
     bundles, problems = _expand(paths)
-    if jwks is not None:
-        load_keyring(jwks)  # a broken keyring is one error, not one per bundle
     verified = 0
     for bundle in bundles:
         try:
-            result = verify_bundle_file(bundle, jwks, tolerant=tolerant)
+            result = verify_with_keyring(bundle, trusted, tolerant=tolerant)
         except StixMtacError as error:
             problems.append(error)
             continue
+        if connection is not None:
+            served = served_problem(connection, bundle, result.bundle)
+            if served is not None:
+                problems.append(served)
+                continue
         verified += 1
         click.echo(f"verified: {bundle} (key {result.kid})")
     if problems:

@@ -10,7 +10,7 @@ identical object under that id and version; anything else stays a failure.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,7 @@ class PublishResult:
         )
 
 
-def object_version(obj: dict[str, Any]) -> str:
+def object_version(obj: Mapping[str, Any]) -> str:
     """The version TAXII files an object under: ``modified``, else ``created``."""
     return str(obj.get("modified") or obj.get("created") or "")
 

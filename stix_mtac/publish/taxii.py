@@ -146,6 +146,10 @@ class TaxiiClient:
 
     # -- TAXII endpoints -------------------------------------------------------------
 
+    def document(self, url: str) -> dict[str, Any]:
+        """GET any TAXII resource by URL (a discovery document, an API root) as a JSON object."""
+        return _mapping(self._request("GET", url).data, "TAXII")
+
     def api_root_information(self) -> dict[str, Any]:
         return _mapping(self._request("GET", self.connection.api_root).data, "API root")
 
@@ -204,6 +208,9 @@ class TaxiiClient:
                         params=dict(params) if params else None,
                         headers=headers,
                         timeout=policy.timeout_seconds,
+                        # Per request: a session's own verify loses to REQUESTS_CA_BUNDLE /
+                        # CURL_CA_BUNDLE in requests, which would silently drop --ca-bundle.
+                        verify=self._session.verify,
                     )
             except requests.exceptions.SSLError as error:
                 raise ServerError(

@@ -1,6 +1,7 @@
 """Sign and verify bundle files: ``<name>.json`` beside ``<name>.json.jws``.
 
-Verification fails closed and in this order: the keyring loads cleanly; the bundle parses
+Verification fails closed and in this order: the trusted keyring (chosen by the user, see
+``truststore``; never the one beside the bundle) loads cleanly; the bundle parses
 strictly (no duplicate keys); a token exists and matches the profile; its kid names a trusted,
 unrevoked key; the signature matches the canonical bytes; the file is in the form the exporter
 writes (unless tolerant); the manifest, when it lists the bundle, agrees.
@@ -17,12 +18,13 @@ import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from stix_mtac.canonical import canonical_bytes, pretty_bytes
-from stix_mtac.errors import InputError, KeyFileError, SignatureError
-from stix_mtac.fileio import read_bounded, write_atomic
+from stix_mtac.errors import InputError, KeyFileError, SignatureError, StixMtacError
+from stix_mtac.fileio import read_bounded, replace_together
 from stix_mtac.jsonio import DEFAULT_LIMITS, parse_json
 from stix_mtac.signing import jws, manifest
-from stix_mtac.signing.keyring import KeyStatus, load_keyring
+from stix_mtac.signing.keyring import Keyring, KeyStatus, load_keyring
 from stix_mtac.signing.keys import load_private_key, public_jwk
+from stix_mtac.signing.truststore import load_trusted_keyring
 
 SIGNATURE_SUFFIX = ".jws"
 KEYRING_RELATIVE = Path("keys") / "jwks.json"
@@ -41,7 +43,8 @@ def signature_path(bundle_path: Path) -> Path:
     return bundle_path.with_name(bundle_path.name + SIGNATURE_SUFFIX)
 
 
-def default_keyring(bundle_path: Path) -> Path:
+def published_keyring(bundle_path: Path) -> Path:
+    """The keyring published beside a bundle: what users import, never trusted by itself."""
     return bundle_path.parent / KEYRING_RELATIVE
 
 
@@ -90,7 +93,7 @@ def usable_signing_key(
     """
     key = load_private_key(private_key_path, passphrase)
     kid = public_jwk(key.public_key())["kid"]
-    keyring_path = default_keyring(bundle_path)
+    keyring_path = published_keyring(bundle_path)
     if keyring_path.exists():
         trusted = load_keyring(keyring_path).find(kid)
         if trusted is None:
@@ -128,16 +131,37 @@ def sign_bundle_file(
 def sign_bundle(
     bundle_path: Path, private_key_path: Path, passphrase: bytes | None = None
 ) -> SignedFile:
-    """:func:`sign_bundle_file`, also saying whether the file is in the exporter's form."""
+    """:func:`sign_bundle_file`, also saying whether the file is in the exporter's form.
+
+    The signature and the manifest are replaced together (``fileio.replace_together``).
+    """
     key, kid = usable_signing_key(bundle_path, private_key_path, passphrase)
     raw, bundle = _read_bundle(bundle_path)
+    files = signed_files(bundle_path, raw, bundle, key, kid)
+    replace_together(files)
+    return SignedFile(signature_path(bundle_path), raw == pretty_bytes(bundle))
+
+
+def signature_files(
+    bundle_path: Path, data: bytes, private_key_path: Path, passphrase: bytes | None = None
+) -> dict[Path, bytes]:
+    """The signature and manifest for bundle bytes about to be written to ``bundle_path``."""
+    key, kid = usable_signing_key(bundle_path, private_key_path, passphrase)
+    return signed_files(bundle_path, data, parse_json(data, str(bundle_path)), key, kid)
+
+
+def signed_files(
+    bundle_path: Path, raw: bytes, bundle: Any, key: Ed25519PrivateKey, kid: str
+) -> dict[Path, bytes]:
+    """The signature and manifest that sign ``raw`` (the bundle file's bytes, parsed as
+    ``bundle``) at ``bundle_path``; nothing is written. A damaged manifest is refused here,
+    before anything is written."""
     if not isinstance(bundle, dict) or bundle.get("type") != "bundle":
         raise InputError(f"{bundle_path}: not a STIX bundle (no top-level type 'bundle')")
     canonical = _canonical(bundle, bundle_path)
     token = jws.sign_detached(key, kid, canonical)
     target = signature_path(bundle_path)
-    write_atomic(target, (token + "\n").encode("ascii"))
-    manifest.record(
+    manifest_file, manifest_bytes = manifest.updated(
         bundle_path,
         manifest.ManifestEntry(
             sha256=manifest.sha256_hex(raw),
@@ -149,7 +173,7 @@ def sign_bundle(
             alg=jws.SIGNING_ALG,
         ),
     )
-    return SignedFile(target, raw == pretty_bytes(bundle))
+    return {target: (token + "\n").encode("ascii"), manifest_file: manifest_bytes}
 
 
 def _mismatch(
@@ -196,29 +220,39 @@ def _check_manifest(bundle_path: Path, bundle: Any, canonical: bytes, kid: str) 
 
 
 def verify_bundle_file(
-    bundle_path: Path, jwks_path: Path | None = None, *, tolerant: bool = False
+    bundle_path: Path, keyring_path: Path | None = None, *, tolerant: bool = False
 ) -> VerifiedBundle:
-    """Verify ``<bundle>.jws`` over the bundle with keys from the keyring, failing closed.
+    """Verify ``<bundle>.jws`` over the bundle with keys from the trusted keyring, failing
+    closed.
 
-    ``jwks_path`` defaults to ``<bundle dir>/keys/jwks.json``. Raises SignatureError (exit 5)
+    ``keyring_path`` is the keyring to trust; None means the user's choice
+    (``truststore.trusted_keyring_source``: ``$STIX_MTAC_KEYRING``, else the trust store).
+    A keyring beside the bundle is never trusted by itself. Raises SignatureError (exit 5)
     when the signature is missing, malformed, by an untrusted or revoked key, or does not
-    match; KeyFileError (6) for a damaged keyring; InputError (4) for an unreadable bundle or
-    one with duplicate keys. ``tolerant`` accepts a re-serialised copy (pretty-printed, keys
-    reordered, escaped differently) whose content is unchanged.
+    match; KeyFileError (6) for no or a damaged keyring; InputError (4) for an unreadable
+    bundle or one with duplicate keys. ``tolerant`` accepts a re-serialised copy
+    (pretty-printed, keys reordered, escaped differently) whose content is unchanged.
     """
-    keyring = load_keyring(jwks_path or default_keyring(bundle_path))
+    return verify_with_keyring(bundle_path, load_trusted_keyring(keyring_path), tolerant=tolerant)
+
+
+def verify_with_keyring(
+    bundle_path: Path, keyring: Keyring, *, tolerant: bool = False
+) -> VerifiedBundle:
+    """:func:`verify_bundle_file` with an already loaded keyring (one load for many files)."""
     raw, bundle = _read_bundle(bundle_path)
     token_path = signature_path(bundle_path)
     if not token_path.exists():
         raise SignatureError(f"{bundle_path}: unsigned: no signature file {token_path.name}")
-    token = jws.parse_detached(
-        _read_bytes(token_path, "signature", SignatureError), str(token_path)
+    token_bytes = read_bounded(
+        token_path, jws.MAX_TOKEN_BYTES, what="signature", error=SignatureError
     )
+    token = jws.parse_detached(token_bytes, str(token_path))
     trusted = keyring.find(token.kid)
     if trusted is None:
         raise SignatureError(
-            f"{token_path}: key {token.kid} is not in the keyring {keyring.path}; "
-            "only keys listed there are trusted"
+            f"{token_path}: key {token.kid} is not in the trusted keyring {keyring.path}; "
+            f"only keys listed there are trusted{_beside_hint(bundle_path, token.kid)}"
         )
     if trusted.status is KeyStatus.REVOKED:
         raise SignatureError(
@@ -237,6 +271,20 @@ def verify_bundle_file(
         raise InputError(f"{bundle_path}: signed, but not a STIX bundle (no type 'bundle')")
     _check_manifest(bundle_path, bundle, canonical, token.kid)
     return VerifiedBundle(bundle_path, bundle, token.kid)
+
+
+def _beside_hint(bundle_path: Path, kid: str) -> str:
+    """Say so when the keyring beside the bundle names the key: it is not trusted for that."""
+    beside = published_keyring(bundle_path)
+    try:
+        if load_keyring(beside).find(kid) is None:
+            return ""
+    except StixMtacError:
+        return ""
+    return (
+        f" ({beside} beside the bundle lists it, but a keyring that travels with a bundle "
+        "proves nothing: check its fingerprints, then `stix-mtac trust import` it)"
+    )
 
 
 def bundle_files(directory: Path) -> list[Path]:

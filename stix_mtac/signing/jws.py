@@ -8,6 +8,7 @@ writer produces, so every check a JOSE library might skip is made here, explicit
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,8 @@ TOKEN_CTY = "application/stix+json;version=2.1"
 # Header parameters that carry or point at a key: a token must never choose its own key.
 KEY_CARRYING_PARAMS = ("jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256")
 ED25519_SIGNATURE_BYTES = 64
+# An RFC 7638 thumbprint in base64url; anything else (a newline, an escape) is refused.
+KID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 MAX_TOKEN_BYTES = 16 * 1024
 HEADER_LIMITS = JsonLimits(max_bytes=MAX_TOKEN_BYTES, max_depth=4, max_string=1024)
 
@@ -66,7 +69,37 @@ def sign_detached(key: Ed25519PrivateKey, kid: str, payload: bytes) -> str:
     return f"{header_b64}..{b64url.encode(signature)}"
 
 
+# The type every header parameter this profile reads must have, checked before any use.
+HEADER_TYPES: dict[str, type] = {
+    "alg": str,
+    "b64": bool,
+    "crit": list,
+    "cty": str,
+    "kid": str,
+    "typ": str,
+}
+
+
+def _check_types(header: dict[str, Any], source: str) -> None:
+    for name, expected in HEADER_TYPES.items():
+        if name in header and type(header[name]) is not expected:
+            kind = {str: "a string", bool: "true or false", list: "a list"}[expected]
+            raise SignatureError(
+                f"{source}: header '{name}' is a {type(header[name]).__name__} "
+                f"({_shown(header[name])}); it must be {kind}"
+            )
+    crit = header.get("crit", [])
+    if not all(type(name) is str for name in crit):
+        raise SignatureError(f"{source}: header 'crit' must list parameter names (strings)")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _check_header(header: dict[str, Any], source: str) -> None:
+    _check_types(header, source)
     alg = header.get("alg")
     if alg == "none":
         raise SignatureError(f"{source}: alg 'none' (an unsigned token) is refused")
@@ -104,6 +137,10 @@ def _check_header(header: dict[str, Any], source: str) -> None:
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise SignatureError(f"{source}: header has no 'kid'; cannot tell which key signed")
+    if not KID_PATTERN.fullmatch(kid):
+        raise SignatureError(
+            f"{source}: header 'kid' {_shown(kid)} is not a key thumbprint (base64url)"
+        )
 
 
 def parse_detached(data: bytes, source: str) -> DetachedToken:

@@ -7,7 +7,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from stix_mtac.errors import OutputError
-from stix_mtac.fileio import write_atomic
+from stix_mtac.fileio import write_new
 from stix_mtac.signing.keyring import KeyStatus, add_key, load_keyring, set_key_status
 from stix_mtac.signing.keys import (
     PRIVATE_KEY_MODE,
@@ -47,8 +47,8 @@ def generate_keypair(
         raise OutputError(f"{out_dir}: cannot create: {exc.strerror}") from None
     key = Ed25519PrivateKey.generate()
     jwk = public_jwk(key.public_key())
-    write_atomic(private_path, private_pem(key, passphrase), PRIVATE_KEY_MODE)
-    write_atomic(public_path, public_pem(key.public_key()), PUBLIC_KEY_MODE)
+    write_new(private_path, private_pem(key, passphrase), PRIVATE_KEY_MODE)
+    write_new(public_path, public_pem(key.public_key()), PUBLIC_KEY_MODE)
     if retire_active and keyring_path.exists():
         for trusted in load_keyring(keyring_path).keys:
             if trusted.status is KeyStatus.ACTIVE:

@@ -1,9 +1,11 @@
-"""The keyring: a JWKS (RFC 7517) of trusted Ed25519 public keys, each with a status.
+"""The keyring: a JWKS (RFC 7517) of Ed25519 public keys, each with a status.
 
-``bundles/keys/jwks.json`` is the trust anchor. JWKs have no validity fields, so each key
-carries a ``status`` member: ``active`` (signs new bundles), ``retired`` (no longer signs, its
-old signatures still verify) or ``revoked`` (nothing it signed verifies). Every entry is
-checked when the keyring is loaded, so a damaged keyring fails before any bundle is judged.
+A keyring is only trusted when the user chose it (see ``truststore``); the one published
+beside the bundles (``bundles/keys/jwks.json``) is what a user imports once. JWKs have no
+validity fields, so each key carries a ``status`` member: ``active`` (signs new bundles),
+``retired`` (no longer signs, its old signatures still verify) or ``revoked`` (nothing it
+signed verifies). Every entry is checked when the keyring is loaded (weak and non-canonical
+keys are refused), so a damaged keyring fails before any bundle is judged.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from stix_mtac.canonical import pretty_bytes
 from stix_mtac.errors import InputError, KeyFileError
-from stix_mtac.fileio import write_atomic
-from stix_mtac.jsonio import JsonLimits, read_json_file
+from stix_mtac.fileio import read_bounded, write_atomic
+from stix_mtac.jsonio import JsonLimits, parse_json
 from stix_mtac.signing.keys import PUBLIC_KEY_MODE, public_key_from_x, thumbprint
 
 KEYRING_LIMITS = JsonLimits(max_bytes=1024 * 1024, max_depth=8, max_string=4096)
@@ -88,12 +90,10 @@ def _entry(path: Path, index: int, jwk: Any) -> TrustedKey:
 def load_keyring(path: Path) -> Keyring:
     """Load and check every entry of a keyring; KeyFileError names the file and the entry."""
     if not path.exists():
-        raise KeyFileError(
-            f"{path}: no such keyring; without trusted keys nothing verifies "
-            "(pass --keys JWKS, or keep keys/jwks.json beside the bundles)"
-        )
+        raise KeyFileError(f"{path}: no such keyring; without trusted keys nothing verifies")
+    raw = read_bounded(path, KEYRING_LIMITS.max_bytes, what="keyring", error=KeyFileError)
     try:
-        data = read_json_file(path, KEYRING_LIMITS)
+        data = parse_json(raw, str(path), KEYRING_LIMITS)
     except InputError as exc:
         raise KeyFileError(f"keyring {exc.message}") from None
     if not isinstance(data, dict) or not isinstance(data.get("keys"), list):

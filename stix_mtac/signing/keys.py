@@ -7,6 +7,7 @@ private key material into a message, a JWK or any other output.
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from stix_mtac.canonical import canonical_bytes
 from stix_mtac.errors import KeyFileError, OutputError
 from stix_mtac.fileio import read_bounded
 from stix_mtac.signing import b64url
+from stix_mtac.signing.ed25519_points import weak_key_problem
 
 PRIVATE_KEY_MODE = 0o600
 PUBLIC_KEY_MODE = 0o644
@@ -51,10 +53,12 @@ def thumbprint(jwk: dict[str, Any]) -> str:
 
 
 def public_key_from_x(x: str) -> Ed25519PublicKey:
-    """The Ed25519 public key whose raw bytes are the base64url ``x``; ValueError if not one."""
+    """The Ed25519 public key whose raw bytes are the base64url ``x``; ValueError if not one,
+    or if it is a weak (small-order) or non-canonically encoded point."""
     raw = b64url.decode(x)
-    if len(raw) != 32:
-        raise ValueError(f"x is {len(raw)} bytes, an Ed25519 public key is 32")
+    problem = weak_key_problem(raw)
+    if problem:
+        raise ValueError(problem)
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
@@ -76,9 +80,7 @@ def is_encrypted(path: Path) -> bool:
 
 
 def _read_key_file(path: Path) -> bytes:
-    return read_bounded(
-        path, MAX_KEY_FILE_BYTES, what="key file", error=KeyFileError, allow_pipe=False
-    )
+    return read_bounded(path, MAX_KEY_FILE_BYTES, what="key file", error=KeyFileError)
 
 
 def load_private_key(path: Path, passphrase: bytes | None = None) -> Ed25519PrivateKey:
@@ -128,5 +130,5 @@ def public_pem(public_key: Ed25519PublicKey) -> bytes:
 
 def refuse_existing(*paths: Path) -> None:
     for path in paths:
-        if path.exists():
+        if os.path.lexists(path):  # a dangling symbolic link too: never write through one
             raise OutputError(f"{path}: already exists; refusing to overwrite a key file")

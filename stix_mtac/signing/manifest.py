@@ -14,8 +14,8 @@ from typing import Any
 
 from stix_mtac.canonical import pretty_bytes
 from stix_mtac.errors import InputError, SignatureError
-from stix_mtac.fileio import write_atomic
-from stix_mtac.jsonio import JsonLimits, read_json_file
+from stix_mtac.fileio import read_bounded
+from stix_mtac.jsonio import JsonLimits, parse_json
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "stix-mtac-manifest/1"
@@ -43,7 +43,8 @@ def manifest_path(bundle_path: Path) -> Path:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = read_json_file(path, MANIFEST_LIMITS)
+        raw = read_bounded(path, MANIFEST_LIMITS.max_bytes, what="manifest", error=InputError)
+        data = parse_json(raw, str(path), MANIFEST_LIMITS)
     except InputError as exc:
         raise SignatureError(f"manifest {exc.message}") from None
     if (
@@ -69,10 +70,18 @@ def read_entry(bundle_path: Path) -> ManifestEntry | None:
         raise SignatureError(f"{path}: bundles.{bundle_path.name}: unexpected fields") from None
 
 
-def record(bundle_path: Path, entry: ManifestEntry) -> Path:
-    """Add or replace ``bundle_path``'s entry, rewriting the manifest atomically."""
+def updated(bundle_path: Path, entry: ManifestEntry) -> tuple[Path, bytes]:
+    """The manifest's path and its new bytes with ``bundle_path``'s entry added or replaced.
+
+    Nothing is written: the caller writes it together with the files it describes. A damaged
+    manifest is an InputError (exit 4) here, raised before anything is written.
+    """
     path = manifest_path(bundle_path)
-    bundles = _read(path)["bundles"] if path.exists() else {}
+    try:
+        bundles = _read(path)["bundles"] if path.exists() else {}
+    except SignatureError as exc:
+        raise InputError(
+            f"{exc.message}; fix or remove it, then sign again (nothing was written)"
+        ) from None
     bundles[bundle_path.name] = asdict(entry)
-    write_atomic(path, pretty_bytes({"format": MANIFEST_FORMAT, "bundles": bundles}))
-    return path
+    return path, pretty_bytes({"format": MANIFEST_FORMAT, "bundles": bundles})

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stix_mtac.errors import OutputError
 from stix_mtac.fileio import write_atomic
 from stix_mtac.view.graph import build_graph
 from stix_mtac.view.html import render_html
-from stix_mtac.view.layout import layout_graph
+from stix_mtac.view.layout import Layout, layout_graph
 from stix_mtac.view.objects import BundleView
-from stix_mtac.view.png import render_png
 from stix_mtac.view.svg import render_svg
 
 FORMATS = ("svg", "png", "html")
@@ -30,10 +30,24 @@ def render_graph_bytes(bundle: BundleView, output_format: str, scale: float = 2.
     if output_format == "svg":
         return render_svg(layout).encode("utf-8")
     if output_format == "png":
-        return render_png(layout, scale)
+        return _png(layout, scale)
     return render_html(layout, graph, bundle).encode("utf-8")
 
 
 def render_graph_file(bundle: BundleView, path: Path, output_format: str) -> None:
     """Write the picture atomically to ``path``."""
     write_atomic(path, render_graph_bytes(bundle, output_format))
+
+
+def _png(layout: Layout, scale: float) -> bytes:
+    """PNG needs Pillow, an optional dependency (the ``png`` extra); SVG and HTML do not."""
+    try:
+        from stix_mtac.view.png import render_png
+    except ImportError as missing:
+        if missing.name not in ("PIL", "PIL.Image"):
+            raise
+        raise OutputError(
+            "PNG output needs Pillow, which is not installed: pip install 'stix-mtac[png]' "
+            "(or write .svg or .html, which need nothing more)"
+        ) from None
+    return render_png(layout, scale)

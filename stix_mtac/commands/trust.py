@@ -1,0 +1,146 @@
+"""``stix-mtac trust``: the keys verification trusts, and the ``--keyring`` option.
+
+``trust import`` copies a publisher's keyring into the user's trust store after showing its
+fingerprints (RFC 7638 thumbprints, the ``kid``), as ``ssh`` asks before adding a host key.
+``verify`` and ``publish`` take ``--keyring`` (``--keys``, its old name, still works and warns).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from stix_mtac.signing.keyring import load_keyring
+from stix_mtac.signing.truststore import (
+    KEYRING_ENV,
+    apply_import,
+    plan_import,
+    remove_key,
+    trust_store_path,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def keyring_option(command: F) -> F:
+    """``--keyring FILE`` and its deprecated alias ``--keys`` (which warns)."""
+    command = click.option(
+        "--keys",
+        "deprecated_keys",
+        type=click.Path(path_type=Path, dir_okay=False),
+        hidden=True,
+        help="Deprecated name of --keyring.",
+    )(command)
+    return click.option(
+        "--keyring",
+        "keyring",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=f"Keyring (JWKS) to trust; default: ${KEYRING_ENV}, else the trust store "
+        "(stix-mtac trust import). A keyring beside the bundle is never used by itself.",
+    )(command)
+
+
+def chosen_keyring(keyring: Path | None, deprecated_keys: Path | None) -> Path | None:
+    """The keyring the user named (None: the trust store rule decides)."""
+    if deprecated_keys is None:
+        return keyring
+    click.echo("warning: --keys is deprecated; use --keyring", err=True)
+    if keyring is not None and keyring != deprecated_keys:
+        raise click.UsageError("--keys and --keyring name different keyrings; give one")
+    return deprecated_keys
+
+
+@click.group()
+def trust() -> None:
+    """Manage the keys that verify and publish trust (the trust store).
+
+    The store is $XDG_CONFIG_HOME/stix-mtac/trusted-keys.json (default ~/.config/stix-mtac/).
+    verify trusts --keyring FILE, else $STIX_MTAC_KEYRING, else this store; never a keyring
+    that merely lies beside a bundle.
+
+    \b
+    Examples:
+      stix-mtac trust import bundles/keys/jwks.json   # check the fingerprints, then confirm
+      stix-mtac trust list
+      stix-mtac trust remove KID --yes
+
+    \b
+    Exit codes: 0 done; 1 not confirmed; 2 usage error (also no --yes without a terminal);
+    6 a keyring or the store is missing, damaged or holds a weak key; 10 cannot write.
+    """
+
+
+def _confirm(question: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise click.UsageError(f"{question} Not confirmed: pass --yes (no terminal to ask on)")
+    if not click.confirm(question, default=False):
+        click.echo("nothing changed", err=True)
+        sys.exit(1)
+
+
+@trust.command("import")
+@click.argument("keyring_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Trust the keys shown without asking.")
+def import_(keyring_file: Path, yes: bool) -> None:
+    """Add the keys of KEYRING_FILE (a JWKS) to the trust store.
+
+    Prints each key's fingerprint (its kid, the RFC 7638 thumbprint) and status; compare them
+    with the ones the publisher states (this project's README) before confirming. A key
+    already trusted keeps its status unless the import retires or revokes it.
+
+    \b
+    Example:
+      stix-mtac trust import bundles/keys/jwks.json --yes
+    """
+    plan = plan_import(keyring_file)
+    for change in plan.changes:
+        if change.before is None:
+            note = "new"
+        elif change.changes:
+            note = f"{change.before.value} -> {change.after.value}"
+        else:
+            note = "already trusted"
+        click.echo(f"{change.key.kid}  {change.after.value}  ({note})")
+    if not any(change.changes for change in plan.changes):
+        click.echo(f"nothing to change in {plan.store}")
+        return
+    _confirm(f"Trust these keys from {keyring_file} for verifying bundles?", yes)
+    apply_import(plan)
+    click.echo(f"trust store: {plan.store}")
+
+
+@trust.command("list")
+def list_() -> None:
+    """List the trusted keys: fingerprint (kid) and status.
+
+    \b
+    Example:
+      stix-mtac trust list
+    """
+    store = trust_store_path()
+    if not store.exists():
+        click.echo(f"no trust store yet ({store}); add keys with `stix-mtac trust import`")
+        return
+    for key in load_keyring(store).keys:
+        click.echo(f"{key.kid}  {key.status.value}")
+
+
+@trust.command("remove")
+@click.argument("kid")
+@click.option("--yes", is_flag=True, help="Remove without asking.")
+def remove(kid: str, yes: bool) -> None:
+    """Stop trusting the key KID (remove it from the trust store).
+
+    \b
+    Example:
+      stix-mtac trust remove HOb5... --yes
+    """
+    _confirm(f"Stop trusting key {kid}?", yes)
+    removed = remove_key(kid)
+    click.echo(f"removed {removed.kid} ({removed.status.value}) from {trust_store_path()}")
