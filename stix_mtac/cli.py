@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "show": "show:show",
     "graph": "show:graph",
     "diff": "show:diff",
+    "navigator": "show:navigator",
 }
 
 EXIT_CODES_HELP = """\b

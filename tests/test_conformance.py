@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from stix_mtac.validate import fast
 from stix_mtac.validate.conformance import conformance_findings, pattern_nesting
 from stix_mtac.validate.conformance_codes import MAX_PATTERN_NESTING, SHOULD_NAMES
-from stix_mtac.validate.fast_patterns import simple_comparisons
 from stix_mtac.validate.findings import Severity
 
 GOOD: dict[str, Any] = json.loads(
@@ -130,61 +129,6 @@ def test_pattern_nesting_ignores_quoted_brackets(text: str) -> None:
     quoted = "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
     assert pattern_nesting(f"[a:b = {quoted}]") == 1
     assert pattern_nesting("(" * MAX_PATTERN_NESTING + "[") == MAX_PATTERN_NESTING + 1
-
-
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(["file", "ipv4-addr", "x-foo-bar", "_t"]),
-            st.lists(
-                st.sampled_from(["name", "hashes", "'SHA-256'", "'a.b c'", "x_y"]),
-                min_size=1,
-                max_size=3,
-            ),
-            st.sampled_from(["=", "!="]),
-            st.text(alphabet="ab'\\. 1", max_size=6),
-        ),
-        min_size=1,
-        max_size=3,
-    ),
-    st.sampled_from([" AND ", " OR "]),
-    st.sampled_from([" AND ", " OR ", " FOLLOWEDBY "]),
-)
-def test_pattern_shortcut_reads_what_the_parser_reads(
-    parts: list[tuple[str, list[str], str, str]], inner: str, outer: str
-) -> None:
-    from stix2patterns.v21.pattern import Pattern
-    from stix2patterns.validator import run_validator
-
-    comparisons = []
-    for object_type, path, op, value in parts:
-        if path[0].startswith("'"):
-            path = ["name", *path]
-        literal = "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-        comparisons.append(f"{object_type}:{'.'.join(path)} {op} {literal}")
-    pattern = (
-        "[" + inner.join(comparisons[:2]) + "]" + "".join(f"{outer}[{c}]" for c in comparisons[2:])
-    )
-    shortcut = simple_comparisons(pattern)
-    assert shortcut is not None, pattern
-    assert run_validator(pattern, "2.1") == [] or any(
-        "hash" in e for e in run_validator(pattern, "2.1")
-    )
-    assert shortcut == Pattern(pattern).inspect().comparisons
-
-
-@pytest.mark.parametrize(
-    "pattern",
-    [
-        "[a:b = 1]",
-        "[a:b = 'x'] WITHIN 5 SECONDS",
-        "([a:b = 'x'])",
-        "[a:true = 'x']",
-        "[a:b='x']AND[c:d='y']",
-    ],
-)
-def test_pattern_shortcut_leaves_other_shapes_to_the_parser(pattern: str) -> None:
-    assert simple_comparisons(pattern) is None
 
 
 def test_worker_processes_give_the_same_findings(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import uuid
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,15 +27,17 @@ from test_show_support import (
 )
 
 from stix_mtac.cli import cli
-from stix_mtac.view.graph import Edge, Graph, Node
+from stix_mtac.view.graph import Edge, Graph, Node, build_graph
 from stix_mtac.view.html import script_safe_json
 from stix_mtac.view.layout import layout_graph, wrap_label
+from stix_mtac.view.objects import bundle_from_data
 from stix_mtac.view.styles import style_for
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
 def draw(tmp_path: Path, bundle_path: Path, name: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)  # graph creates no directory
     out = tmp_path / name
     result = CliRunner().invoke(cli, ["graph", str(bundle_path), "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -301,7 +304,7 @@ def test_sample_bundle_relationships_are_all_edges(tmp_path: Path) -> None:
 @given(st.text(min_size=1))
 def test_wrapped_labels_are_short(label: str) -> None:
     lines = wrap_label(" ".join(label.split()) or "x")
-    assert 1 <= len(lines) <= 2
+    assert 1 <= len(lines) <= 3
     assert all(len(line) <= 27 for line in lines)
 
 
@@ -361,3 +364,124 @@ def test_layout_places_every_node_once_without_overlap(
             assert x1 <= ox0 or ox1 <= x0 or y1 <= oy0 or oy1 <= y0, "nodes overlap"
     assert [placed.edge for placed in layout.edges] == list(edges)
     assert layout_graph(Graph(title="t", nodes=nodes, edges=edges)) == layout
+
+
+def _star_bundle(spokes: int) -> dict[str, Any]:
+    """One intrusion set using ``spokes`` attack patterns, plus ``spokes`` unconnected notes."""
+    when = "2024-01-01T00:00:00.000Z"
+    common = {"spec_version": "2.1", "created": when, "modified": when}
+    hub = {**common, "type": "intrusion-set", "id": f"intrusion-set--{uuid.uuid4()}", "name": "Hub"}
+    objects: list[dict[str, Any]] = [hub]
+    for n in range(spokes):
+        pattern = {**common, "type": "attack-pattern", "id": f"attack-pattern--{uuid.uuid4()}"}
+        objects.append({**pattern, "name": f"Technique {n}"})
+        objects.append(
+            {**common, "type": "relationship", "id": f"relationship--{uuid.uuid4()}",
+             "relationship_type": "uses", "source_ref": hub["id"], "target_ref": pattern["id"]}
+        )  # fmt: skip
+        objects.append(
+            {**common, "type": "note", "id": f"note--{uuid.uuid4()}", "content": f"n{n}",
+             "object_refs": [hub["id"]]}
+        )  # fmt: skip
+    return {"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects}
+
+
+def test_past_the_node_limit_the_most_connected_are_drawn_and_the_rest_named(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "star.json"
+    path.write_text(json.dumps(_star_bundle(40)), encoding="utf-8")
+    out = tmp_path / "g.svg"
+    result = CliRunner().invoke(cli, ["graph", str(path), "-o", str(out), "--max-nodes", "21"])
+    assert result.exit_code == 0, result.output
+    sentence = (
+        "drawn: the 21 most connected of 81 nodes; left out 60 nodes (40 note, "
+        "20 attack-pattern) and 20 relationships"
+    )
+    assert result.stderr == f"warning: {path}: {sentence} (--max-nodes 21; 0 draws everything)\n"
+    root = ET.fromstring(out.read_text(encoding="utf-8"))
+    kinds = [g.get("data-type") for g in root.iter(f"{SVG_NS}g") if g.get("class") == "node"]
+    assert sorted(kinds) == ["attack-pattern"] * 20 + ["intrusion-set"]  # notes have no edge
+    assert sentence in out.read_text(encoding="utf-8")
+    everything = CliRunner().invoke(
+        cli, ["graph", str(path), "-o", str(tmp_path / "all.svg"), "--max-nodes", "0"]
+    )
+    assert everything.exit_code == 0 and everything.stderr == ""
+
+
+def test_dot_and_graphml_carry_the_graph(tmp_path: Path) -> None:
+    bundle = builtin_bundle()
+    relationships = {o["id"] for o in bundle["objects"] if o["type"] == "relationship"}
+    draw(tmp_path, BUILTIN, "g.graphml")
+    root = ET.fromstring((tmp_path / "g.graphml").read_bytes())
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    assert {e.get("id") for e in root.iter(f"{ns}edge")} == relationships
+    assert {n.get("id") for n in root.iter(f"{ns}node")} == expected_nodes(bundle)
+    dot = draw(tmp_path, BUILTIN, "g.dot").read_text(encoding="utf-8")
+    assert dot.startswith('digraph "') and dot.rstrip().endswith("}")
+    assert sum(1 for line in dot.splitlines() if " -> " in line) == len(relationships)
+
+
+def test_an_output_in_a_missing_directory_creates_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "g.svg"
+    result = CliRunner().invoke(cli, ["graph", str(BUILTIN), "-o", str(target)])
+    assert result.exit_code == 2 and "no such directory" in result.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_the_producer_stands_with_the_report_and_names_are_not_cut(tmp_path: Path) -> None:
+    bundle = builtin_bundle()
+    root = ET.fromstring(draw(tmp_path, BUILTIN, "g.svg").read_text(encoding="utf-8"))
+    x_of: dict[str, float] = {}
+    texts: dict[str, str] = {}
+    for g in root.iter(f"{SVG_NS}g"):
+        if g.get("class") == "node":
+            first_line = next(g.iter(f"{SVG_NS}tspan"))
+            x_of[str(g.get("data-id"))] = float(first_line.get("x", "nan"))
+            texts[str(g.get("data-id"))] = " ".join(
+                "".join(t.itertext()) for t in g.iter(f"{SVG_NS}tspan")
+            )
+    by_type = {o["id"]: o for o in bundle["objects"]}
+    producer = next(o["created_by_ref"] for o in bundle["objects"] if "created_by_ref" in o)
+    report = next(o["id"] for o in bundle["objects"] if o["type"] == "report")
+    victim = next(
+        o["id"] for o in bundle["objects"] if o["type"] == "identity" and o["id"] != producer
+    )
+    assert x_of[producer] == x_of[report] != x_of[victim]
+    cut = [by_type[i]["name"] for i, text in texts.items() if "\u2026" in text]
+    assert cut == [by_type[report]["name"]]  # only the 97-character report title is cut
+
+
+def test_labels_of_one_type_into_one_node_share_one_spot() -> None:
+    view = bundle_from_data(builtin_bundle(), "builtin")
+    layout = layout_graph(build_graph(view))
+    spots: dict[tuple[str, str], set[tuple[float, float]]] = {}
+    for placed in layout.edges:
+        key = (placed.edge.target, placed.edge.label)
+        spots.setdefault(key, set()).add(placed.label_at)
+    busiest = max(
+        spots, key=lambda key: sum(1 for e in layout.edges if (e.edge.target, e.edge.label) == key)
+    )
+    assert sum(1 for e in layout.edges if (e.edge.target, e.edge.label) == busiest) >= 3
+    assert all(len(points) == 1 for points in spots.values())
+    # and different types into one node are stacked apart
+    by_target: dict[str, set[tuple[float, float]]] = {}
+    for (target, _label), points in spots.items():
+        by_target.setdefault(target, set()).update(points)
+    for target, points in by_target.items():
+        labels = {label for (t, label) in spots if t == target}
+        assert len(points) == len(labels), target
+
+
+def test_the_report_is_tied_to_its_producer_and_marking(tmp_path: Path) -> None:
+    bundle = builtin_bundle()
+    report = next(o for o in bundle["objects"] if o["type"] == "report")
+    root = ET.fromstring(draw(tmp_path, BUILTIN, "g.svg").read_text(encoding="utf-8"))
+    references = {
+        (g.get("data-source"), g.get("data-target"), g.get("data-type"))
+        for g in root.iter(f"{SVG_NS}g")
+        if g.get("class") == "reference"
+    }
+    assert references == {(report["id"], report["created_by_ref"], "created by")} | {
+        (report["id"], marking, "marked") for marking in report["object_marking_refs"]
+    }

@@ -8,14 +8,11 @@ from pathlib import Path
 import click
 
 from stix_mtac.canonical import pretty_bytes
+from stix_mtac.fileio import write_atomic
 from stix_mtac.view.diff import diff_bundles, diff_data, diff_text
+from stix_mtac.view.graph import DEFAULT_MAX_NODES, build_graph
 from stix_mtac.view.objects import load_bundle
-from stix_mtac.view.render import (
-    FORMATS,
-    format_from_suffix,
-    render_graph_bytes,
-    render_graph_file,
-)
+from stix_mtac.view.render import FORMATS, format_from_suffix, render_graph
 from stix_mtac.view.summary import summarize, summary_text
 
 BUNDLE_PATH = click.Path(path_type=Path, dir_okay=False)
@@ -74,7 +71,7 @@ def show(bundle: Path, output_format: str) -> None:
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
     required=True,
-    help="Picture to write; its suffix (.svg, .png, .html) picks the format. "
+    help="Picture to write; its suffix (.svg, .png, .html, .dot, .graphml) picks the format. "
     "- writes to standard output (with --format).",
 )
 @click.option(
@@ -84,25 +81,38 @@ def show(bundle: Path, output_format: str) -> None:
     default=None,
     help="Override the format the suffix implies.",
 )
-def graph(bundle: Path, output: Path, output_format: str | None) -> None:
-    """Draw the object graph of a STIX 2.1 bundle as SVG, PNG or interactive HTML.
+@click.option(
+    "--max-nodes",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MAX_NODES,
+    show_default=True,
+    help="Draw at most this many nodes, the most connected; the picture and a warning say "
+    "what was left out. 0: no limit.",
+)
+def graph(bundle: Path, output: Path, output_format: str | None, max_nodes: int) -> None:
+    """Draw the object graph of a STIX 2.1 bundle as SVG, PNG or interactive HTML, or write
+    it as Graphviz DOT or GraphML for other tools.
 
     Every object is a node, coloured and shaped by STIX type and labelled by name; every
     relationship is an arrow labelled with its type. Columns read left to right: actors,
     campaigns, techniques, victims and places. A relationship end missing from the bundle
     is drawn as a dashed placeholder. The HTML page is self-contained and works offline:
     drag to pan, scroll to zoom, click a node to see its properties. Output is written
-    atomically and is the same for the same bundle.
+    atomically and is the same for the same bundle. Past --max-nodes (default 300; more is an
+    unreadable wall) only the most connected nodes and the relationships between them are
+    drawn, and the picture's subtitle and a warning on stderr count what was left out.
 
     \b
     Examples:
       stix-mtac graph bundles/mtac-east-asia-2023-09-07.json -o graph.html
       stix-mtac graph bundle.json -o docs/graph.png
       stix-mtac graph bundle.json -o - --format svg > graph.svg
+      stix-mtac graph bundle.json -o graph.graphml --max-nodes 0
 
     \b
-    Exit codes: 0 written; 2 unknown output suffix without --format; 4 the input is
-    unreadable, not strict JSON or not a bundle; 10 the output cannot be written.
+    Exit codes: 0 written; 2 unknown output suffix without --format, or an output in a
+    directory that does not exist (none is created); 4 the input is unreadable, not strict
+    JSON or not a bundle; 10 the output cannot be written.
     """
     to_stdout = str(output) == "-"
     chosen = output_format or (None if to_stdout else format_from_suffix(output))
@@ -111,11 +121,22 @@ def graph(bundle: Path, output: Path, output_format: str | None) -> None:
             f"{output}: cannot tell the format from the suffix; use .svg, .png or .html, "
             "or --format"
         )
+    if not to_stdout and not output.parent.exists():
+        raise click.BadParameter(f"{output.parent}: no such directory", param_hint="-o/--output")
+    view = load_bundle(bundle)
+    drawn = build_graph(view, max_nodes or None)
+    if drawn.left_out is not None:
+        click.echo(
+            f"warning: {bundle}: {drawn.left_out.sentence()} (--max-nodes {max_nodes}; "
+            "0 draws everything)",
+            err=True,
+        )
+    data = render_graph(drawn, view, chosen)
     if to_stdout:
-        sys.stdout.buffer.write(render_graph_bytes(load_bundle(bundle), chosen))
+        sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    render_graph_file(load_bundle(bundle), output, chosen)
+    write_atomic(output, data)
     click.echo(f"wrote {output} ({chosen})")
 
 
@@ -161,3 +182,48 @@ def diff(old: Path, new: Path, output_format: str) -> None:
         click.echo(diff_text(result, str(old), str(new)), nl=False)
     if not result.identical:
         click.get_current_context().exit(1)
+
+
+@click.command()
+@click.argument("bundle", type=BUNDLE_PATH)
+@click.option(
+    "-o",
+    "--output",
+    default=".",
+    show_default=True,
+    help="Existing directory for the layer files (BUNDLE-STEM.DOMAIN.layer.json), or - to "
+    "print every layer as one JSON list (the Navigator's multi-layer file).",
+)
+def navigator(bundle: Path, output: str) -> None:
+    """Write ATT&CK Navigator layers (format 4.5) of BUNDLE's techniques, one per framework.
+
+    Enterprise, Mobile and ICS ATT&CK techniques go into layers for the ATT&CK Navigator;
+    DISARM techniques into a layer with domain DISARM, for DISARM's Navigator. Each technique
+    is scored by how many objects use it, with their names as its comment.
+
+    \b
+    Examples:
+      stix-mtac navigator bundles/mtac-east-asia-2023-09-07.json -o build/
+      stix-mtac navigator bundle.json -o - | jq '.[].domain'
+
+    \b
+    Exit codes: 0 written; 1 the bundle has no ATT&CK or DISARM technique; 2 usage error
+    (also -o naming no existing directory); 4 unreadable bundle; 10 cannot write.
+    """
+    from stix_mtac.errors import InvalidBundleError
+    from stix_mtac.view.navigator import navigator_layers
+
+    layers = navigator_layers(load_bundle(bundle))
+    if not layers:
+        raise InvalidBundleError(f"{bundle}: no ATT&CK or DISARM technique to put in a layer")
+    if output == "-":
+        _echo_json([layer.data for layer in layers])
+        return
+    directory = Path(output)
+    if not directory.is_dir():
+        raise click.BadParameter(f"{directory}: no such directory", param_hint="-o/--output")
+    for layer in layers:
+        target = directory / f"{bundle.stem}.{layer.domain}.layer.json"
+        write_atomic(target, pretty_bytes(layer.data))
+        count = len(layer.data["techniques"])
+        click.echo(f"{target}: {count} technique{'s' if count != 1 else ''} ({layer.domain})")

@@ -90,7 +90,8 @@ def rules() -> dict[str, Rule]:
     add(*codes.SCHEMA, Severity.ERROR, "stix2-validator")
     for code, name in sorted(codes.MUST_CODES.values()):
         add(code, name, Severity.ERROR, "stix2-validator")
-    for code, name in (codes.NOT_AN_OBJECT, codes.PATTERN_TOO_DEEP, codes.CHECK_FAILED):
+    guards = (codes.NOT_AN_OBJECT, codes.PATTERN_TOO_DEEP, codes.PATTERN_TOO_LARGE)
+    for code, name in (*guards, codes.CHECK_FAILED):
         add(code, name, Severity.ERROR, "guard")
     add(*codes.UNNUMBERED_SHOULD, Severity.WARNING, "stix2-validator")
     for code, name in sorted(codes.SHOULD_NAMES.items(), key=lambda item: int(item[0])):

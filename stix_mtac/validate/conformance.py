@@ -9,7 +9,8 @@ Two engines give the same findings (same object, code and JSON path; wording may
 MUSTs and schema violations are errors, SHOULDs warnings (errors under ``strict``). Codes:
 ``conformance_codes.py``. Guards shared by both engines keep the promise never to raise: an
 entry of ``objects`` that is not a STIX object (C120), a pattern nested too deeply for the
-pattern parser (C121, the object is then checked with a neutral pattern), a stix2-validator
+pattern parser (C121) or longer than the documented bounds (C122, ``patterning/limits.py``); the
+object is then checked with a neutral pattern, a stix2-validator
 check crashing on malformed data (C199).
 """
 
@@ -18,11 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from stix_mtac.patterning.limits import size_problem
 from stix_mtac.validate.conformance_codes import (
     CHECK_FAILED,
     MAX_PATTERN_NESTING,
     NOT_AN_OBJECT,
     PATTERN_TOO_DEEP,
+    PATTERN_TOO_LARGE,
 )
 from stix_mtac.validate.findings import Engine, Finding, Progress, Severity
 
@@ -54,6 +57,10 @@ def pattern_nesting(pattern: str) -> int:
     return deepest
 
 
+def _may_nest_deeply(pattern: str) -> bool:
+    return pattern.count("(") + pattern.count("[") > MAX_PATTERN_NESTING
+
+
 def guard_object(obj: Any, path: str) -> tuple[Mapping[str, Any] | None, list[Finding]]:
     """The object to check (maybe with a neutral pattern) and the guard findings for it."""
     if not isinstance(obj, dict) or not isinstance(obj.get("type"), str) or "id" not in obj:
@@ -63,7 +70,19 @@ def guard_object(obj: Any, path: str) -> tuple[Mapping[str, Any] | None, list[Fi
         oid = object_id if isinstance(object_id, str) else None
         return None, [Finding(code, name, Severity.ERROR, path, message, oid)]
     pattern = obj.get("pattern")
-    if isinstance(pattern, str) and pattern_nesting(pattern) > MAX_PATTERN_NESTING:
+    stix_pattern = obj["type"] == "indicator" and obj.get("pattern_type", "") == "stix"
+    problem = size_problem(pattern) if stix_pattern and isinstance(pattern, str) else None
+    if problem is not None:
+        code, name = PATTERN_TOO_LARGE
+        message = f"{problem}: not parsed; split it over several indicators"
+        oid = obj["id"] if isinstance(obj["id"], str) else None
+        finding = Finding(code, name, Severity.ERROR, f"{path}.pattern", message, oid)
+        return {**obj, "pattern": NEUTRAL_PATTERN}, [finding]
+    if (
+        isinstance(pattern, str)
+        and _may_nest_deeply(pattern)
+        and (pattern_nesting(pattern) > MAX_PATTERN_NESTING)
+    ):
         code, name = PATTERN_TOO_DEEP
         message = (
             f"pattern nested deeper than {MAX_PATTERN_NESTING} brackets/parentheses: not "

@@ -35,6 +35,7 @@ MUST_CODES: dict[str, tuple[str, str]] = {
 # Findings of our guards around stix2-validator (same in both engines).
 NOT_AN_OBJECT = ("C120", "not-a-stix-object")  # entry of objects is not {type, id, ...}
 PATTERN_TOO_DEEP = ("C121", "pattern-too-deep")  # would make the pattern parser recurse away
+PATTERN_TOO_LARGE = ("C122", "pattern-too-large")  # over the length or chain bound
 CHECK_FAILED = ("C199", "check-failed")  # a stix2-validator check crashed on malformed data
 
 # SHOULD findings stix2-validator emits without a number in the message.

@@ -15,12 +15,11 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
 from stix_mtac.validate.conformance_codes import MUST_CODES, SHOULD_NAMES
-from stix_mtac.validate.fast_patterns import Comparisons, simple_comparisons
+from stix_mtac.validate.fast_patterns import pattern_problems
 from stix_mtac.validate.schemas import package_dir
 
 # (code, message, is_must): what a check reports; the engine adds object, path and severity.
@@ -31,8 +30,6 @@ TIMESTAMP_RE = re.compile(
     r"^[0-9]{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):"
     r"([0-5][0-9]):([0-5][0-9]|60)(\.[0-9]+)?Z$"
 )
-TYPE_FORMAT_RE = re.compile(r"^\-?[a-z0-9]+(-[a-z0-9]+)*\-?$")
-PROPERTY_FORMAT_RE = re.compile(r"^[a-z0-9_]{3,250}$")
 SELECTOR_INDEX_RE = re.compile(r"\[(\d+)\]")
 SOURCE_TYPE_RE = re.compile(r"(.+)--")
 
@@ -217,60 +214,6 @@ def language(obj: Mapping[str, Any]) -> Iterator[Hit]:
         yield must("language", f"lang {obj['lang']!r} is not an RFC 5646 language code")
 
 
-def _hash_errors(comparisons: Comparisons) -> list[str]:
-    """stix2patterns' hash value check, on comparisons read by the shortcut."""
-    from stix2patterns.v21.object_validator import HASHES_REGEX
-
-    errors: list[str] = []
-    for comparisons_of_type in comparisons.values():
-        for path, _op, value in comparisons_of_type:
-            if "hashes" not in path:
-                continue
-            selector = path[-1]
-            expected = HASHES_REGEX.get(selector.upper().replace("-", "").replace("'", ""))
-            text = value.replace("'", "")
-            if expected and not re.match(expected[0], text):
-                errors.append(f"{text!r} is not a valid {selector} hash")
-    return errors
-
-
-def _parsed(pattern: str, version: str) -> tuple[list[str], Comparisons]:
-    """(syntax errors, comparisons) from the shortcut when it applies, else from ANTLR."""
-    simple = simple_comparisons(pattern) if version == "2.1" else None
-    if simple is not None:
-        return _hash_errors(simple), simple
-    from stix2patterns.v21.pattern import Pattern
-    from stix2patterns.validator import run_validator
-
-    errors = [str(error) for error in run_validator(pattern, version)]
-    if errors:
-        return errors, {}
-    comparisons: Comparisons = Pattern(pattern).inspect().comparisons
-    return [], comparisons
-
-
-@lru_cache(maxsize=4096)
-def pattern_problems(pattern: str, version: str) -> tuple[str, ...]:
-    """Syntax errors, else bad observable type/property names, of one pattern (cached)."""
-    errors, comparisons = _parsed(pattern, version)
-    if errors:
-        return tuple(f"pattern does not parse: {error}" for error in errors)
-    problems: list[str] = []
-    for object_type in comparisons:
-        if object_type not in ENUMS.OBSERVABLE_TYPES and (
-            not TYPE_FORMAT_RE.match(object_type) or not 3 <= len(object_type) <= 250
-        ):
-            problems.append(f"pattern: {object_type!r} is not a valid observable type name")
-        for expression in comparisons[object_type]:
-            prop = expression[0][0]
-            known = ENUMS.OBSERVABLE_PROPERTIES.get(object_type, ())
-            if object_type in ENUMS.OBSERVABLE_PROPERTIES and prop in known:
-                continue
-            if not PROPERTY_FORMAT_RE.match(prop):
-                problems.append(f"pattern: {prop!r} is not a valid observable property name")
-    return tuple(problems)
-
-
 def patterns(obj: Mapping[str, Any]) -> Iterator[Hit]:
     if (
         obj["type"] != "indicator"
@@ -279,7 +222,7 @@ def patterns(obj: Mapping[str, Any]) -> Iterator[Hit]:
     ):
         return
     version = obj.get("pattern_version", obj.get("spec_version", "2.1"))
-    for problem in pattern_problems(obj["pattern"], version):
+    for problem in pattern_problems(obj["pattern"], version, ENUMS):
         yield must("patterns", problem)
 
 

@@ -7,7 +7,7 @@ Public API (everything else in this package is internal):
 - :func:`stix_mtac.view.graph.build_graph`, :func:`stix_mtac.view.layout.layout_graph`, then
   :func:`stix_mtac.view.svg.render_svg`, :func:`stix_mtac.view.png.render_png`,
   :func:`stix_mtac.view.html.render_html`; :func:`stix_mtac.view.render.render_graph_bytes`
-  and :func:`~stix_mtac.view.render.render_graph_file` do all steps for a format
+  and :func:`~stix_mtac.view.render.render_graph` do all steps for a format
   (:func:`~stix_mtac.view.render.format_from_suffix` picks one from a file name).
 - :func:`stix_mtac.view.diff.diff_bundles` / :func:`~stix_mtac.view.diff.diff_text`.
 """

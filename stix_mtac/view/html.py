@@ -32,7 +32,9 @@ def script_safe_json(value: Any) -> str:
 
 
 def graph_data(graph: Graph, bundle: BundleView) -> dict[str, Any]:
-    """What the page embeds: nodes, edges, and every object's properties for the side panel."""
+    """What the page embeds: nodes, edges, and the drawn objects' properties for the side
+    panel."""
+    drawn = {node.id for node in graph.nodes} | {edge.id for edge in graph.edges}
     return {
         "nodes": [
             {"id": node.id, "type": node.type, "label": node.label, "missing": node.missing}
@@ -42,7 +44,9 @@ def graph_data(graph: Graph, bundle: BundleView) -> dict[str, Any]:
             {"id": edge.id, "source": edge.source, "target": edge.target, "label": edge.label}
             for edge in graph.edges
         ],
-        "objects": {str(obj["id"]): dict(obj) for obj in bundle.objects},
+        # only what is drawn: the side panel shows a node's properties, nothing else
+        "objects": {str(obj["id"]): dict(obj) for obj in bundle.objects if str(obj["id"]) in drawn},
+        "left_out": graph.left_out.sentence() if graph.left_out else None,
     }
 
 

@@ -18,7 +18,7 @@ from stix_mtac.view.graph import Edge, Graph, Node
 from stix_mtac.view.styles import NodeStyle, style_for
 
 NODE_WIDTH = 200
-NODE_HEIGHT = 48
+NODE_HEIGHT = 56
 COLUMN_GAP = 150
 ROW_GAP = 22
 MARGIN = 40
@@ -26,7 +26,7 @@ TITLE_HEIGHT = 40
 LEGEND_ROW = 22
 MAX_ROWS = 30
 LABEL_CHARS = 27
-LABEL_LINES = 2
+LABEL_LINES = 3
 ORDERING_SWEEPS = 6
 # Same-column edges bulge out to the right by this much (plus a share of their height).
 LOOP_BULGE = 70
@@ -80,6 +80,10 @@ class Layout:
     edges: tuple[PlacedEdge, ...]
     legend: tuple[LegendEntry, ...]
     legend_top: float
+    # under the title: what a graph past its node limit left out ("" when nothing)
+    note: str = ""
+    # a report's created_by_ref and marking, drawn dashed (not relationships)
+    references: tuple[PlacedEdge, ...] = ()
 
 
 def wrap_label(
@@ -98,7 +102,9 @@ def wrap_label(
 def _initial_columns(graph: Graph) -> list[list[Node]]:
     by_column: dict[int, list[Node]] = defaultdict(list)
     for node in graph.nodes:
-        by_column[style_for(node.type).column].append(node)
+        # The producer stands with the report it wrote, not among the victims and places.
+        kind = "report" if node.producer else node.type
+        by_column[style_for(kind).column].append(node)
     columns = [by_column[key] for key in sorted(by_column)]
     for column in columns:
         column.sort(key=lambda node: (node.type, node.label.casefold(), node.id))
@@ -217,13 +223,19 @@ def layout_graph(graph: Graph) -> Layout:
     for edge in graph.edges:
         if edge.label not in labels_into[edge.target]:
             labels_into[edge.target].append(edge.label)
+    # Edges of one type into one node share one label spot exactly: near-misses of the same
+    # word printed a smudge at busy nodes ("targets" eight times, each a pixel apart).
+    shared_spot: dict[tuple[str, str], Point] = {}
     edges = []
     for edge in graph.edges:
         curve = _curve(placed[edge.source], placed[edge.target])
-        label_x, label_y = _label_point(curve)
-        stacked = labels_into[edge.target]
-        label_y += (stacked.index(edge.label) - (len(stacked) - 1) / 2) * LABEL_STACK
-        edges.append(PlacedEdge(edge=edge, curve=curve, label_at=(label_x, label_y)))
+        spot = shared_spot.get((edge.target, edge.label))
+        if spot is None:
+            label_x, label_y = _label_point(curve)
+            stacked = labels_into[edge.target]
+            label_y += (stacked.index(edge.label) - (len(stacked) - 1) / 2) * LABEL_STACK
+            spot = shared_spot.setdefault((edge.target, edge.label), (label_x, label_y))
+        edges.append(PlacedEdge(edge=edge, curve=curve, label_at=spot))
     width = MARGIN * 2 + max(len(columns) * (NODE_WIDTH + COLUMN_GAP) - COLUMN_GAP, NODE_WIDTH)
     width += LOOP_BULGE * 2  # room for same-column loops on the last column
     legend_top = top + body_height + MARGIN
@@ -237,4 +249,10 @@ def layout_graph(graph: Graph) -> Layout:
         edges=tuple(edges),
         legend=legend,
         legend_top=float(legend_top),
+        note=graph.left_out.sentence() if graph.left_out else "",
+        references=tuple(
+            PlacedEdge(edge=ref, curve=curve, label_at=bezier_point(curve, 0.5))
+            for ref in graph.references
+            for curve in [_curve(placed[ref.source], placed[ref.target])]
+        ),
     )

@@ -118,7 +118,14 @@ def render_png(layout: Layout, scale: float = 2.0) -> bytes:
         stroke_width=max(0, round(0.4 * scale)),
         stroke_fill=palette().text,
     )
-    for edge in layout.edges:
+    if layout.note:
+        painter.draw.text(
+            painter.at((MARGIN, MARGIN + 16)),
+            layout.note,
+            fill=palette().text,
+            font=painter.font(EDGE_LABEL_SIZE),
+        )
+    for edge in (*layout.references, *layout.edges):
         painter.edge(edge)
     for node in layout.nodes:
         painter.node(node)

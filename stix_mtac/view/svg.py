@@ -108,6 +108,28 @@ def _edge(placed: PlacedEdge) -> str:
     )
 
 
+def _reference(placed: PlacedEdge) -> str:
+    """A report's created_by_ref or marking: dashed, so it is not read as a relationship."""
+    ref = placed.edge
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = placed.curve
+    path = (
+        f"M{_number(x0)},{_number(y0)} C{_number(x1)},{_number(y1)} "
+        f"{_number(x2)},{_number(y2)} {_number(x3)},{_number(y3)}"
+    )
+    lx, ly = placed.label_at
+    return (
+        f'<g class="reference" data-source={quoteattr(ref.source)} '
+        f"data-target={quoteattr(ref.target)} data-type={quoteattr(ref.label)}>"
+        f'<path d="{path}" fill="none" stroke="{palette().edge}" stroke-width="1" '
+        'stroke-dasharray="4 3" marker-end="url(#arrow)"/>'
+        f'<text x="{_number(lx)}" y="{_number(ly + 3)}" text-anchor="middle" '
+        f'font-size="{EDGE_LABEL_SIZE}" fill="{palette().edge_label}" '
+        f'stroke="{palette().background}" stroke-width="3" '
+        f'paint-order="stroke">{escape(ref.label)}</text>'
+        "</g>"
+    )
+
+
 def _legend(layout: Layout) -> str:
     items = []
     for index, entry in enumerate(layout.legend):
@@ -137,6 +159,18 @@ def render_svg(layout: Layout) -> str:
         f'fill="{palette().background}"/>',
         f'<text class="title" x="{MARGIN}" y="{MARGIN + 8}" font-size="{TITLE_SIZE}" '
         f'font-weight="bold" fill="{palette().text}">{escape(layout.title)}</text>',
+        *(
+            [
+                f'<text class="note" x="{MARGIN}" y="{MARGIN + 26}" '
+                f'font-size="{EDGE_LABEL_SIZE}" fill="{palette().text}">'
+                f"{escape(layout.note)}</text>"
+            ]
+            if layout.note
+            else []
+        ),
+        '<g class="references">',
+        *(_reference(ref) for ref in layout.references),
+        "</g>",
         '<g class="edges">',
         *(_edge(edge) for edge in layout.edges),
         "</g>",

@@ -374,6 +374,30 @@ def _(b):
     return f"{path}.extension-definition--d2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f6a.waves[0][1].target_ref"
 
 
+def indicator(pattern: str) -> dict[str, Any]:
+    return common("indicator", "indicator--5d1e6a3b-3c43-4a6e-9d4e-2f5b7c8a9e01",
+                  name="Example indicator", description="Seen in the campaign.",
+                  pattern=pattern, pattern_type="stix", valid_from=T0)
+
+
+@defect("pattern-repeats-zero", "a pattern qualifier REPEATS 0 TIMES", "SX701", "error")
+def _(b):
+    return add(b, indicator("[file:name = 'a.exe'] REPEATS 0 TIMES")) + ".pattern"
+
+
+@defect("pattern-stop-before-start", "a pattern whose STOP is before its START", "SX701", "error")
+def _(b):
+    return add(b, indicator(
+        "[file:name = 'a.exe'] START t'2023-02-01T00:00:00Z' STOP t'2023-01-01T00:00:00Z'"
+    )) + ".pattern"
+
+
+@defect("pattern-unknown-hash", "a pattern with hash algorithm SHA256 (no hyphen)", "SX702",
+        "warning")
+def _(b):
+    return add(b, indicator("[file:hashes.SHA256 = '" + "ab" * 32 + "']")) + ".pattern"
+
+
 def good_bundles() -> dict[str, dict[str, Any]]:
     full = base()
     versions = base()
