@@ -183,7 +183,15 @@ def patterns_bundle(count: int, seed: int = 11) -> dict[str, Any]:
             target_ref=maker.rng.choice(malware_ids),
         )
         objects.append(relationship)
+    objects[-1] = _tlp_clear()
     return {"type": "bundle", "id": maker.uid("bundle"), "objects": objects}
+
+
+def _tlp_clear() -> dict[str, Any]:
+    """The TLP:CLEAR definition the objects are marked with (as generate.py ships it)."""
+    tlp: dict[str, Any] = generate(20)["objects"][-1]
+    assert tlp["id"] == TLP_CLEAR
+    return tlp
 
 
 _ENDS = ("threat-actor", "intrusion-set", "campaign", "malware", "tool", "attack-pattern")
@@ -225,6 +233,7 @@ def relationships_bundle(count: int, seed: int = 13) -> dict[str, Any]:
         )
         relationship["object_marking_refs"] = [TLP_CLEAR]
         objects.append(relationship)
+    objects[-1] = _tlp_clear()
     return {"type": "bundle", "id": maker.uid("bundle"), "objects": objects}
 
 

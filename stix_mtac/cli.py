@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "show": "show:show",
     "graph": "show:graph",
     "diff": "show:diff",
+    "draft": "draft:draft",
     "navigator": "show:navigator",
 }
 

@@ -331,20 +331,21 @@ def write_atomic(path: Path, data: bytes, mode: int = DEFAULT_MODE) -> None:
     replace_together({path: data}, {path: mode})
 
 
-def write_new(path: Path, data: bytes, mode: int) -> None:
+def write_new(path: Path, data: bytes, mode: int, *, what: str = "key file") -> None:
     """Create ``path`` with ``data``; refuse if anything, even a dangling link, is there.
 
     The content is staged and then hard-linked into place, which fails rather than replaces
     when the name exists (no window where another file, or a link, could be clobbered).
+    ``what`` names the file in the refusal.
     """
     if os.path.lexists(path):
-        raise OutputError(f"{path}: already exists; refusing to overwrite a key file")
+        raise OutputError(f"{path}: already exists; refusing to overwrite a {what}")
     _make_directory(path.parent)
     temp = _stage(path.parent, path.name, data, mode)
     try:
         os.link(temp, path, follow_symlinks=False)
     except FileExistsError:
-        raise OutputError(f"{path}: already exists; refusing to overwrite a key file") from None
+        raise OutputError(f"{path}: already exists; refusing to overwrite a {what}") from None
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
     finally:

@@ -1,7 +1,7 @@
 """Read-only access to the reference data shipped in ``stix_mtac/data``.
 
-Vocabularies, the spec's relationship table, the confidence scale, technique catalogues and
-marking definitions are data files, so reviewers can check them against the specification
+Vocabularies, the spec's relationship table, the confidence scale and the ISO 3166-1 country
+codes are data files, so reviewers can check them against the specification
 without reading code. Each loader reads its file once.
 """
 
@@ -72,18 +72,8 @@ def frameworks() -> Mapping[str, Mapping[str, str]]:
     return raw
 
 
-def marking_names() -> list[str]:
-    """Names a facts file may give in ``marking:``."""
-    folder = resources.files("stix_mtac.data").joinpath("markings")
-    return sorted(
-        entry.name.removesuffix(".json")
-        for entry in folder.iterdir()
-        if entry.name.endswith(".json")
-    )
-
-
 @cache
-def marking_definition(name: str) -> Mapping[str, Any]:
-    """The marking-definition object shipped under ``name``, exactly as published."""
-    value: dict[str, Any] = json.loads(_data_text("markings", f"{name}.json"))
-    return value
+def country_codes() -> Mapping[str, str]:
+    """ISO 3166-1 alpha-2 codes -> English short name (``data/stix/iso3166-1.json``)."""
+    raw: dict[str, Any] = json.loads(_data_text("stix", "iso3166-1.json"))
+    return dict(raw["countries"])

@@ -19,9 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stix2validator import ValidationOptions, validate_instance
 
-from stix_mtac.build import BuildResult, build_bundle, build_from_path, builtin_facts_path
+from stix_mtac.build import (
+    BuildResult,
+    build_bundle,
+    build_from_path,
+    builtin_facts_path,
+    load_facts,
+)
 from stix_mtac.canonical import pretty_bytes
-from stix_mtac.facts import load_facts
 
 REPO = Path(__file__).resolve().parent.parent
 COMMITTED = REPO / "bundles" / "mtac-east-asia-2023-09-07.json"
@@ -101,13 +106,22 @@ def test_every_object_is_marked_tlp_clear_and_has_a_creator(objects: list[dict[s
     # The official marking is shipped exactly as OASIS publishes it (no creator or marking).
     assert markings[0]["name"] == "TLP:CLEAR"
     others = [obj for obj in objects if obj["type"] != "marking-definition"]
-    producer = {obj["created_by_ref"] for obj in others}
-    assert len(producer) == 1
+    creators = {obj["created_by_ref"] for obj in others}
+    assert len(creators) == 1
     for obj in others:
         assert obj["object_marking_refs"] == [TLP_CLEAR], obj["id"]
-    (producer_id,) = producer
-    creator = next(obj for obj in objects if obj["id"] == producer_id)
-    assert creator["name"] == "Microsoft Threat Analysis Center (MTAC)"
+    # The STIX is created (and signed) by this project; MTAC wrote the report: it is the
+    # report's author, named in the report, and no longer claims our mappings and scores.
+    (creator_id,) = creators
+    creator = next(obj for obj in objects if obj["id"] == creator_id)
+    assert creator["name"] == "stix-mtac" and creator["identity_class"] == "system"
+    assert creator_id == f"identity--{uuid.uuid5(NAMESPACE, 'identity/stix-mtac/stix-mtac')}"
+    (report,) = [obj for obj in objects if obj["type"] == "report"]
+    mtac = next(
+        obj for obj in objects if obj.get("name") == "Microsoft Threat Analysis Center (MTAC)"
+    )
+    assert mtac["id"] in report["object_refs"] and mtac["created_by_ref"] == creator_id
+    assert "Written by: Microsoft Threat Analysis Center (MTAC)." in report["description"]
 
 
 def test_the_report_refers_to_every_object(objects: list[dict[str, Any]]) -> None:
@@ -130,7 +144,8 @@ def test_all_facts_produce_objects_and_every_object_traces_to_a_fact(built: Buil
     assert all(built.objects_by_fact[f"S{n:02d}"] for n in range(1, 17))
     traced = {object_id for ids in built.objects_by_fact.values() for object_id in ids}
     untraced = [obj["id"] for obj in built.bundle["objects"] if obj["id"] not in traced]
-    assert untraced == [TLP_CLEAR], "only the official marking is not ours to trace"
+    creator = f"identity--{uuid.uuid5(NAMESPACE, 'identity/stix-mtac/stix-mtac')}"
+    assert sorted(untraced) == sorted([TLP_CLEAR, creator]), "only the marking and the creator"
 
 
 def test_key_claims_are_modelled(objects: list[dict[str, Any]]) -> None:
@@ -183,7 +198,14 @@ def test_techniques_cite_catalogues_without_reusing_their_ids(
         if "external_id" in ref
     }
     assert {"T0086.002", "T0130.001", "T0101", "T0144.001", "T1606", "T1114.002"} <= set(cited)
-    assert cited["T1114.002"]["url"] == "https://attack.mitre.org/techniques/T1114/002/"
+    # ATT&CK's own reference for the technique, as its STIX objects carry it.
+    assert cited["T1114.002"] == {
+        "source_name": "mitre-attack",
+        "external_id": "T1114.002",
+        "url": "https://attack.mitre.org/techniques/T1114/002",
+    }
+    names = {obj["name"] for obj in patterns}
+    assert {"Remote Email Collection", "Forge Web Credentials", "Conceal Sponsorship"} <= names
     assert cited["T0086.002"]["source_name"] == "DISARM"
     # Ids used by ATT&CK and DISARM for these techniques (research/facts.md): never ours.
     theirs = {
@@ -277,6 +299,7 @@ def test_a_second_report_builds_a_valid_bundle_of_its_own() -> None:
     assert types == [
         "attack-pattern",
         "identity",
+        "identity",
         "intrusion-set",
         "location",
         "marking-definition",
@@ -285,5 +308,6 @@ def test_a_second_report_builds_a_valid_bundle_of_its_own() -> None:
         "report",
     ]
     assert {obj["id"] for obj in bundle["objects"]}.isdisjoint(
-        {obj["id"] for obj in json.loads(COMMITTED.read_text())["objects"]} - {TLP_CLEAR}
+        {obj["id"] for obj in json.loads(COMMITTED.read_text())["objects"]}
+        - {TLP_CLEAR, f"identity--{uuid.uuid5(NAMESPACE, 'identity/stix-mtac/stix-mtac')}"}
     )

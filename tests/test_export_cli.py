@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from stix_mtac import fileio
+from stix_mtac.build import builtin_reports
 from stix_mtac.cli import COMMANDS, cli
 from stix_mtac.errors import OutputError
 
@@ -26,11 +27,16 @@ def test_export_without_arguments_writes_the_builtin_bundle_into_bundles(tmp_pat
         assert result.exit_code == 0, result.output
         written = Path("bundles/mtac-east-asia-2023-09-07.json").read_bytes()
         assert written == COMMITTED.read_bytes()
-        assert sorted(os.listdir("bundles")) == ["mtac-east-asia-2023-09-07.json"]
+        # every built-in report, one bundle each, each equal to its committed copy
+        expected = sorted(f"{key}.json" for key in builtin_reports())
+        assert sorted(os.listdir("bundles")) == expected
+        for name in expected:
+            assert Path("bundles", name).read_bytes() == (COMMITTED.parent / name).read_bytes()
     lines = result.output.splitlines()
-    assert len(lines) == 1
-    summary = lines[0]
-    assert summary.startswith("exported 73 objects (36 relationship, 11 identity")
+    assert len(lines) == len(builtin_reports())
+    summary = next(line for line in lines if "mtac-east-asia-2023-09-07.json" in line)
+    # 73 objects of schema_version 1 plus the creator identity (stix-mtac)
+    assert summary.startswith("exported 74 objects (36 relationship, 12 identity")
     assert "19/19 facts covered" in summary
     assert "bundles/mtac-east-asia-2023-09-07.json" in summary
     assert "UNSIGNED" in summary, "an unsigned export must say so plainly"
@@ -49,7 +55,7 @@ def test_export_of_another_facts_file_into_another_directory(tmp_path: Path) -> 
     )
     assert result.exit_code == 0, result.output
     bundle = json.loads((tmp_path / "out" / "example-influence-2024-01-15.json").read_text())
-    assert bundle["type"] == "bundle" and len(bundle["objects"]) == 8
+    assert bundle["type"] == "bundle" and len(bundle["objects"]) == 9
 
 
 def test_export_into_an_unwritable_place_exits_10(tmp_path: Path) -> None:
@@ -63,10 +69,12 @@ def test_export_into_an_unwritable_place_exits_10(tmp_path: Path) -> None:
 def test_reports_lists_the_builtin_report() -> None:
     result = CliRunner().invoke(cli, ["reports"])
     assert result.exit_code == 0
-    assert result.output == (
+    lines = result.output.splitlines()
+    assert [line.split("  ")[0] for line in lines] == list(builtin_reports())
+    assert (
         "mtac-east-asia-2023-09-07  2023-09-07  Sophistication, scope, and scale: Digital "
-        "threats from East Asia increase in breadth and effectiveness\n"
-    )
+        "threats from East Asia increase in breadth and effectiveness"
+    ) in lines
 
 
 def test_facts_prints_each_fact_with_its_objects() -> None:

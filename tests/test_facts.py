@@ -10,10 +10,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from stix_mtac.build import builtin_facts_path
+from stix_mtac.build import builtin_facts_path, load_facts
 from stix_mtac.cli import cli
 from stix_mtac.errors import FactsError
-from stix_mtac.facts import load_facts
 
 BUILTIN = builtin_facts_path()
 SOURCE_TEXT = BUILTIN.with_name("mtac-east-asia-2023-09-07.source.txt")
@@ -157,7 +156,8 @@ def test_bad_date_names_file_line_and_key_path(tmp_path: Path) -> None:
     lines = _export_errors(path, tmp_path)
     line = _line_of(path, "2024-13-01")
     assert lines == [
-        f"error: broken.yaml:{line}: report.published: '2024-13-01' is not a date (YYYY-MM-DD)"
+        f"error: broken.yaml:{line}: report.published: '2024-13-01' is not a real date: "
+        "month must be in 1..12"
     ]
 
 
@@ -165,10 +165,10 @@ def test_bad_date_names_file_line_and_key_path(tmp_path: Path) -> None:
 def test_impossible_timestamp_is_a_facts_error_not_a_crash(tmp_path: Path, impossible: str) -> None:
     path = _variant(tmp_path, '"2024-01-15T12:00:00.000Z"', f'"{impossible}"')
     line = _line_of(path, impossible)
-    assert _export_errors(path, tmp_path) == [
-        f"error: broken.yaml:{line}: report.timestamp: '{impossible}' is not a UTC timestamp "
-        "(YYYY-MM-DDTHH:MM:SS[.sss]Z)"
-    ]
+    (error,) = _export_errors(path, tmp_path)
+    assert error.startswith(
+        f"error: broken.yaml:{line}: report.timestamp: '{impossible}' is not a real instant: "
+    )
 
 
 def test_last_seen_before_first_seen_is_a_facts_error(tmp_path: Path) -> None:
@@ -185,8 +185,8 @@ def test_last_seen_before_first_seen_is_a_facts_error(tmp_path: Path) -> None:
     path = _variant(tmp_path, "locations:", campaign)
     line = _line_of(path, "last_seen")
     assert _export_errors(path, tmp_path) == [
-        f"error: broken.yaml:{line}: campaigns[0].last_seen: '2023-05-01T00:00:00Z' is "
-        "before first_seen '2023-06-01T00:00:00Z'"
+        f"error: broken.yaml:{line}: campaigns[0].last_seen: '2023-05-01T00:00:00Z' must be "
+        "at or after first_seen '2023-06-01T00:00:00Z'"
     ]
 
 
@@ -197,8 +197,8 @@ def test_unknown_key_is_reported_at_its_line(tmp_path: Path) -> None:
     lines = _export_errors(path, tmp_path)
     line = _line_of(path, "nmae")
     assert lines == [
-        f"error: broken.yaml:{line}: intrusion_sets[0].nmae: unknown key "
-        "(check the spelling; see data/facts.schema.json)"
+        f"error: broken.yaml:{line}: intrusion_sets[0].nmae: `nmae` is not a key of an entry "
+        "of `intrusion_sets` (did you mean `name`? see docs/facts-format.md#intrusion_sets)"
     ]
 
 
@@ -235,17 +235,18 @@ def test_quote_missing_from_source(tmp_path: Path) -> None:
     )
     lines = _export_errors(path, tmp_path)
     line = _line_of(path, "invented words")
-    assert lines == [
+    (error,) = lines
+    assert error.startswith(
         f"error: broken.yaml:{line}: facts[1].quote: quote not found in "
-        "example-iran-style.source.txt (copy it verbatim from the source)"
-    ]
+        "example-iran-style.source.txt: "
+    )
 
 
 def test_missing_quote_key(tmp_path: Path) -> None:
     path = _variant(tmp_path, '    quote: "The operation used fabricated news personas"\n', "")
     lines = _export_errors(path, tmp_path)
-    assert lines and all("facts[1]" in line for line in lines)
-    assert any("missing required key 'quote'" in line for line in lines)
+    line = _line_of(path, "id: F2")
+    assert lines == [f"error: broken.yaml:{line}: facts[1]: an entry of `facts` needs `quote`"]
 
 
 def test_yaml_syntax_error(tmp_path: Path) -> None:
@@ -260,9 +261,13 @@ def test_yaml_syntax_error(tmp_path: Path) -> None:
 
 
 def test_duplicate_yaml_key(tmp_path: Path) -> None:
-    path = _variant(tmp_path, "marking: tlp-clear\n", "marking: tlp-clear\nmarking: tlp-clear\n")
+    path = _variant(
+        tmp_path,
+        "markings:\n",
+        "markings:\n  default: [tlp2:green]\n",
+    )
     lines = _export_errors(path, tmp_path)
-    assert len(lines) == 1 and "marking: duplicate key (first on line" in lines[0]
+    assert len(lines) == 1 and "markings.default: duplicate key (first on line" in lines[0]
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -280,25 +285,24 @@ def test_file_not_found(tmp_path: Path) -> None:
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     text = text.replace('published: "2024-01-15"', 'published: "2024-02-30"')
-    text = text.replace("marking: tlp-clear", "marking: tlp-purple")
+    text = text.replace("default: [tlp2:clear]", "default: [tlp2:purple]")
     text = text.replace("country: IL, region: western-asia", "country: IL, region: middle-earth")
     text = text.replace("facts: [F2]}", "facts: [F9]}")
+    text = text.replace("    name: Example-Actor-1\n", "    name: Example-Actor-1\n    nmae: x\n")
     path = _write(tmp_path, text)
     lines = _export_errors(path, tmp_path)
-    # The schema pass stops before cross-references, so fix shape errors first, then the rest.
-    assert lines == [
-        f"error: broken.yaml:{_line_of(path, '2024-02-30')}: report.published: "
-        "'2024-02-30' is not a date (YYYY-MM-DD)"
-    ]
-    path = _write(tmp_path, text.replace('"2024-02-30"', '"2024-02-29"'))
-    lines = _export_errors(path, tmp_path)
+    # A shape error (the unknown key) does not hide the reference errors elsewhere.
     assert [line.split(": ")[2] for line in lines] == [
-        "marking",
+        "report.published",
+        "markings.default[0]",
+        "intrusion_sets[0].nmae",
         "locations[0].region",
         "relationships[1].facts[0]",
     ], lines
-    assert "'middle-earth' is not in the STIX vocabulary region-ov" in lines[1]
-    assert "no fact with id 'F9'" in lines[2]
+    assert "'2024-02-30' is not a real date: day is out of range" in lines[0]
+    assert "unknown marking 'tlp2:purple'" in lines[1]
+    assert "'middle-earth' is not in the STIX vocabulary region-ov" in lines[3]
+    assert "no fact with id 'F9'" in lines[4]
 
 
 def test_a_fact_that_supports_nothing_is_reported(tmp_path: Path) -> None:

@@ -312,3 +312,19 @@ def mutated(draw: st.DrawFn) -> str:
 @given(mutated())
 def test_mutated_patterns(pattern: str) -> None:
     assert_agree(pattern)
+
+
+def test_the_benchmark_generator_patterns_agree() -> None:
+    # a second, independent generator (benchmarks/families.py, written from the spec's
+    # constructs for the benchmark): its patterns get the same verdicts too
+    import random
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from families import PatternMaker
+
+    maker = PatternMaker(random.Random(5))
+    drawn = [maker.pattern() for _ in range(40)]
+    for pattern in drawn:
+        assert_agree(pattern)
+    assert any(our_verdict(p) == ("hash",) for p in drawn + [maker.pattern() for _ in range(300)])

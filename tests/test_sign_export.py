@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from test_sign_support import keyring_args
 
-from stix_mtac.build import BUILTIN_REPORT, builtin_facts_path
+from stix_mtac.build import BUILTIN_REPORT, builtin_facts_path, builtin_reports
 from stix_mtac.cli import cli
 from stix_mtac.signing import generate_keypair
 
@@ -26,8 +26,9 @@ def test_export_with_key_writes_a_bundle_that_verifies_and_signs_deterministical
     token = (out / "mtac-east-asia-2023-09-07.json.jws").read_bytes()
     verified = runner.invoke(cli, ["verify", *keyring_args(str(out))])
     assert verified.exit_code == 0, verified.output
-    assert verified.output == (
-        f"verified: {out / 'mtac-east-asia-2023-09-07.json'} (key {paths.kid})\n"
+    # export writes every built-in report, each signed
+    assert verified.output == "".join(
+        f"verified: {out / f'{key}.json'} (key {paths.kid})\n" for key in builtin_reports()
     )
     again = runner.invoke(
         cli, ["export", "--out", str(out)], env={"STIX_MTAC_SIGNING_KEY": str(paths.private_key)}
@@ -68,6 +69,10 @@ def test_unsigned_export_warns_when_it_outdates_the_signature_beside_the_bundle(
     edited = tmp_path / facts.name
     text = facts.read_text(encoding="utf-8")
     assert "semiannual series" in text
+    # a content change needs a newer modified (STIX versioning; export refuses otherwise)
+    text = text.replace(
+        'modified: "2026-12-01T00:00:00.000Z"', 'modified: "2026-12-02T00:00:00.000Z"'
+    )
     edited.write_text(text.replace("semiannual series", "half-yearly series"), "utf-8")
     source = facts.with_name(f"{BUILTIN_REPORT}.source.txt")
     shutil.copyfile(source, tmp_path / source.name)
@@ -119,7 +124,10 @@ def test_sign_says_when_a_file_will_need_verify_tolerant(tmp_path: Path) -> None
     out = tmp_path / "bundles"
     paths = generate_keypair(tmp_path / "private", "release", public_dir=out / "keys")
     runner = CliRunner()
-    exported = runner.invoke(cli, ["export", "--out", str(out)], env={"STIX_MTAC_SIGNING_KEY": ""})
+    facts = str(builtin_facts_path(BUILTIN_REPORT))
+    exported = runner.invoke(
+        cli, ["export", "--facts", facts, "--out", str(out)], env={"STIX_MTAC_SIGNING_KEY": ""}
+    )
     assert exported.exit_code == 0, exported.output
     bundle = out / f"{BUILTIN_REPORT}.json"
     in_form = runner.invoke(cli, ["sign", str(bundle), "--key", str(paths.private_key)])

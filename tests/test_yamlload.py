@@ -8,8 +8,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from stix_mtac.build import load_facts
 from stix_mtac.errors import FactsError
-from stix_mtac.facts import load_facts
 from stix_mtac.yamlload import YamlProblem, format_path, load_located_yaml
 
 EXAMPLE = Path(__file__).parent / "facts_examples" / "example-iran-style.yaml"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stix_mtac import ids
+from stix_mtac.build import ids
 from stix_mtac.canonical import canonical_bytes
 from stix_mtac.publish.publisher import object_version
 from stix_mtac.publish.readback import PAGE_SIZE, iter_pages

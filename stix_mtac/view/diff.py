@@ -68,12 +68,30 @@ def _comparable(value: Any) -> Any:
     return ("other", repr(value))
 
 
+def _same_json(old: Any, new: Any) -> bool:
+    """``_comparable(old) == _comparable(new)``, mostly at the speed of ``==``.
+
+    Python's ``==`` holds for every pair of equal JSON values (key order ignored, ``1 == 1.0``,
+    exact integers), so ``!=`` settles a difference; it errs only by taking ``true`` for
+    ``1``, which can only happen where a boolean is present, and that case is compared
+    exactly.
+    """
+    if type(old) is str or type(new) is str:
+        return type(old) is type(new) and old == new
+    if old != new:
+        return False
+    texts = (repr(old), repr(new))
+    if not any("True" in text or "False" in text for text in texts):
+        return True
+    return bool(_comparable(old) == _comparable(new))
+
+
 def changed_properties(old: StixObject, new: StixObject) -> tuple[str, ...]:
     """Top-level properties added, removed or with another JSON value, sorted."""
     return tuple(
         key
         for key in sorted(set(old) | set(new))
-        if key not in old or key not in new or _comparable(old[key]) != _comparable(new[key])
+        if key not in old or key not in new or not _same_json(old[key], new[key])
     )
 
 
