@@ -316,3 +316,54 @@ def test_facts_error_lists_problems_as_lines() -> None:
     error = FactsError(["a.yaml:1: x: one", "a.yaml:2: y: two"])
     assert error.lines() == ["a.yaml:1: x: one", "a.yaml:2: y: two"]
     assert error.exit_code == 3
+
+
+def test_a_leap_second_is_one_line_not_a_crash(tmp_path: Path) -> None:
+    path = _variant(tmp_path, '"2024-01-15T12:00:00.000Z"', '"2016-12-31T23:59:60Z"')
+    line = _line_of(path, "23:59:60")
+    assert _export_errors(path, tmp_path) == [
+        f"error: broken.yaml:{line}: report.timestamp: '2016-12-31T23:59:60Z' is not a real "
+        "instant: leap seconds (:60) cannot be written in STIX"
+    ]
+
+
+def test_a_country_outside_iso_3166_is_refused_at_load(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "country: IL", "country: XX")
+    line = _line_of(path, "country: XX")
+    assert _export_errors(path, tmp_path) == [
+        f"error: broken.yaml:{line}: locations[0].country: 'XX' is not an ISO 3166-1 alpha-2 "
+        "country code"
+    ]
+
+
+def test_an_unknown_technique_names_the_nearest(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "technique: T0143.002", "technique: T9999")
+    line = _line_of(path, "T9999")
+    (error,) = _export_errors(path, tmp_path)
+    assert error.startswith(
+        f"error: broken.yaml:{line}: attack_patterns[0].technique: 'T9999' is not a technique "
+        "of DISARM Red Framework 1.6; nearest: "
+    )
+
+
+def test_a_revoked_attack_technique_says_what_replaced_it(tmp_path: Path) -> None:
+    # T1193 (Spearphishing Attachment) was revoked by T1566.001 in ATT&CK (mitre/cti data).
+    path = _variant(
+        tmp_path,
+        "catalogue: disarm\n    technique: T0143.002",
+        "catalogue: mitre-attack\n    technique: T1193",
+    )
+    (error,) = _export_errors(path, tmp_path)
+    assert "T1193 (Spearphishing Attachment) is revoked in MITRE ATT&CK Enterprise 18.1" in error
+    assert "cite T1566.001 (Spearphishing Attachment) instead" in error
+
+
+def test_a_schema_version_1_file_says_what_changed(tmp_path: Path) -> None:
+    path = _write(tmp_path, "schema_version: 1\nmalware: []\nreport: {}\n")
+    lines = _export_errors(path, tmp_path)
+    assert len(lines) == 2
+    assert "broken.yaml:1: schema_version: schema_version 1 is no longer read" in lines[0]
+    assert lines[1] == (
+        "error: broken.yaml:2: malware: "
+        "`malware` is not supported in schema_version 1; it is from 2"
+    )

@@ -26,6 +26,14 @@ OURS_ONLY = "--no-conformance"
 ANSI = "\x1b["
 
 
+def locate(path: Path, text: str) -> tuple[int, int]:
+    """Line and column (1-based) of the only occurrence of ``text`` in the file."""
+    content = path.read_text(encoding="utf-8")
+    assert content.count(text) == 1, text
+    before = content[: content.index(text)]
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
 def run(*args: str, stdin: bytes | None = None) -> Any:
     return CliRunner().invoke(cli, ["validate", *args], input=stdin)
 
@@ -43,7 +51,7 @@ def test_errors_exit_1_and_name_code_path_and_object() -> None:
     result = run(OURS_ONLY, str(BROKEN))
     assert result.exit_code == 1
     assert (
-        "  error   SX201 unresolved-reference at $.objects[3].created_by_ref "
+        "  error   SX201 unresolved-reference at 49:7 $.objects[3].created_by_ref "
         "(threat-actor--9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d): created_by_ref points at "
         "identity--00000000-0000-4000-8000-00000000dead" in result.output
     )
@@ -96,6 +104,7 @@ def test_stdin_and_missing_file_and_empty_directory(tmp_path: Path) -> None:
     assert missing.exit_code == 4 and "nope.json: no such file" in missing.output
     empty = run(OURS_ONLY, str(tmp_path))
     assert empty.exit_code == 4 and "directory holds no .json files" in empty.output
+    assert empty.output.splitlines()[-1].endswith("; nothing was checked")
 
 
 def test_usage_errors_exit_2() -> None:
@@ -150,6 +159,9 @@ def test_json_format_schema_and_counts(tmp_path: Path) -> None:
     statuses = [f["status"] for f in document["files"]]
     assert statuses == ["invalid", "valid", "unreadable"]
     finding = document["files"][0]["findings"][0]
+    line, column = locate(
+        BROKEN, '"created_by_ref": "identity--00000000-0000-4000-8000-00000000dead"'
+    )
     assert finding == {
         "code": "SX201",
         "name": "unresolved-reference",
@@ -157,7 +169,15 @@ def test_json_format_schema_and_counts(tmp_path: Path) -> None:
         "json_path": "$.objects[3].created_by_ref",
         "object_id": "threat-actor--9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
         "message": finding["message"],
+        "line": line,
+        "column": column,
+        "end_line": line,
+        "end_column": column
+        + len('"created_by_ref": "identity--00000000-0000-4000-8000-00000000dead"'),
+        "aliases": [],
+        "suppressed": None,
     }
+    assert document["files"][2]["input_position"] == {"line": 1, "column": 1}
     assert "byte-order mark" in document["files"][2]["input_error"]
     summary = document["summary"]
     assert (summary["files"], summary["errors"], summary["warnings"], summary["unreadable"]) == (
@@ -185,14 +205,40 @@ def test_sarif_output_validates_against_the_sarif_2_1_0_schema(tmp_path: Path) -
         ("SX301", "warning"),
         ("SX000", "error"),
     ]
-    # the finding points at the line where the faulty object's id is declared
+    # the finding points at the offending property, from its key to the end of its value
     location = results[0]["locations"][0]
-    line = location["physicalLocation"]["region"]["startLine"]
-    source_lines = BROKEN.read_text(encoding="utf-8").splitlines()
-    assert '"id": "threat-actor--9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"' in source_lines[line - 1]
+    region = location["physicalLocation"]["region"]
+    member = '"created_by_ref": "identity--00000000-0000-4000-8000-00000000dead"'
+    line, column = locate(BROKEN, member)
+    assert region == {
+        "startLine": line,
+        "startColumn": column,
+        "endLine": line,
+        "endColumn": column + len(member),
+    }
     assert location["logicalLocations"][0]["fullyQualifiedName"] == "$.objects[3].created_by_ref"
-    rule_ids = {rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]}
-    assert {"SX000", "SX201", "SX301", "SX604"} <= rule_ids
+    run_log = log["runs"][0]
+    assert run_log["columnKind"] == "unicodeCodePoints"
+    # URIs are relative to the root (the git top by default) under uriBaseId SRCROOT
+    artifact = location["physicalLocation"]["artifactLocation"]
+    assert artifact == {
+        "uri": "tests/corpus/defects/ref-created-by-missing.json",
+        "uriBaseId": "SRCROOT",
+    }
+    assert run_log["originalUriBaseIds"]["SRCROOT"]["uri"] == CORPUS.parent.parent.as_uri() + "/"
+    assert results[2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        bad.resolve().as_uri()  # outside the root: an absolute URI
+    )
+    assert all(len(r.get("partialFingerprints", {"x": 1})) == 1 for r in results)
+    rules = run_log["tool"]["driver"]["rules"]
+    rule_ids = {rule["id"] for rule in rules}
+    assert {"SX000", "SX201", "SX301", "SX604", "C100", "202"} <= rule_ids
+    for rule in rules:
+        assert rule["shortDescription"]["text"] != rule["name"]
+        assert len(rule["fullDescription"]["text"]) >= len(rule["shortDescription"]["text"])
+        assert rule["helpUri"].endswith(f"README.md#check-{rule['id'].lower()}")
+    readme = (CORPUS.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert all(f'<a id="check-{rule_id.lower()}"></a>' in readme for rule_id in rule_ids)
 
 
 def test_sarif_schema_rejects_a_broken_log() -> None:
@@ -216,13 +262,22 @@ def test_junit_output_parses_and_counts_match_findings(tmp_path: Path) -> None:
     )
     root = ET.fromstring(result.stdout)
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("5", "2", "1")
+    # one testcase per file; a file with errors is one failure listing each error
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "1", "1")
     suites = {suite.get("name"): suite for suite in root.findall("testsuite")}
-    assert suites[str(second)].get("failures") == "2"
-    assert len(suites[str(second)].findall("testcase/failure")) == 2
-    assert suites[str(WARNED)].get("failures") == "0"
+    rel = {path: str(path.relative_to(CORPUS.parent.parent)) for path in (GOOD, WARNED)}
+    failure = suites[str(second)].find("testcase/failure")
+    assert failure is not None and failure.text is not None
+    assert len(failure.text.splitlines()) == 2
+    assert suites[rel[WARNED]].get("failures") == "0"
+    warned = suites[rel[WARNED]].find("testcase")
+    assert warned is not None and warned.get("classname") == rel[WARNED]
+    out = warned.find("system-out")
+    assert out is not None and out.text is not None and " SX301 " in out.text  # not a test
     assert suites[str(bad)].find("testcase/error") is not None
-    assert suites[str(GOOD)].get("tests") == "1"
+    assert suites[rel[GOOD]].get("tests") == "1"
+    pairs = [(c.get("classname"), c.get("name")) for c in root.iter("testcase")]
+    assert len(pairs) == len(set(pairs)) == 4
 
 
 def test_pre_commit_hook_runs_this_command() -> None:
@@ -231,7 +286,9 @@ def test_pre_commit_hook_runs_this_command() -> None:
     hooks = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())
     (hook,) = hooks
     assert hook["id"] == "stix-mtac-validate"
-    assert hook["entry"] == "stix-mtac validate"
+    # every staged JSON file is handed over: JSON that is not STIX is skipped, and a commit
+    # without bundles passes
+    assert hook["entry"] == "stix-mtac validate --skip-non-stix --allow-empty"
     assert hook["language"] == "python" and "json" in hook["types"]
 
 

@@ -116,7 +116,9 @@ def checked_object(check: ObjectCheck, obj: Any, path: str) -> list[Finding]:
     return findings
 
 
-def _reference(bundle: Mapping[str, Any], strict: bool, progress: Progress | None) -> list[Finding]:
+def _reference(
+    bundle: Mapping[str, Any], strict: bool, progress: Progress | None, limit: int | None
+) -> list[Finding]:
     from stix_mtac.validate import upstream
 
     def check(obj: Mapping[str, Any], path: str) -> list[Finding]:
@@ -131,6 +133,8 @@ def _reference(bundle: Mapping[str, Any], strict: bool, progress: Progress | Non
         raw_id = bundle.get("id")
         findings.append(crashed("$", raw_id if isinstance(raw_id, str) else None, error))
     for index, obj in enumerate(entries):
+        if limit is not None and len(findings) >= limit:
+            break  # the caller reports that the rest was not checked
         findings.extend(checked_object(check, obj, f"$.objects[{index}]"))
         if progress is not None and (index % 500 == 499 or index + 1 == len(entries)):
             progress(index + 1, len(entries))
@@ -144,18 +148,24 @@ def conformance_findings(
     jobs: int | None = None,
     strict: bool = False,
     progress: Progress | None = None,
+    limit: int | None = None,
 ) -> list[Finding]:
     """stix2-validator's verdict on ``bundle`` (parsed JSON with ``type`` bundle).
+
+    ``limit``: stop checking further objects once this many findings were made (bounded
+    memory on hostile bundles; the caller says the rest was not checked).
 
     ``jobs``: worker processes for the fast engine (None: the machine's cores; small bundles
     always run in-process). Never raises on JSON data.
     """
     findings = objects_not_a_list(bundle)
     if engine == "reference":
-        return findings + _reference(bundle, strict, progress)
+        return findings + _reference(bundle, strict, progress, limit)
     from stix_mtac.validate.fast import fast_findings
 
-    return findings + fast_findings(bundle, strict=strict, jobs=jobs, progress=progress)
+    return findings + fast_findings(
+        bundle, strict=strict, jobs=jobs, progress=progress, limit=limit
+    )
 
 
 def objects_not_a_list(bundle: Mapping[str, Any]) -> list[Finding]:

@@ -7,7 +7,7 @@ check function, so ``--disable C112`` turns off pattern syntax checking for exam
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from stix_mtac.jsonpath import json_path as json_path  # the one path grammar
 
 # Schema violations (the official STIX 2.1 JSON schemas), reported at the failing property.
 SCHEMA = ("C100", "schema")
@@ -99,16 +99,3 @@ SHOULD_NAMES: dict[str, str] = {
 # A STIX pattern nested deeper than this (brackets and parentheses) is not parsed: the
 # ANTLR parser recurses once per level and would hit Python's recursion limit.
 MAX_PATTERN_NESTING = 40
-
-
-def json_path(base: str, parts: Iterable[object]) -> str:
-    """``base`` extended by property names and list positions (``$.objects[3].labels[0]``)."""
-    path = base
-    for part in parts:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif isinstance(part, str) and part.replace("_", "a").replace("-", "a").isalnum():
-            path += f".{part}"
-        else:
-            path += "[" + repr(str(part)) + "]"
-    return path

@@ -26,6 +26,7 @@ class BundleContext:
     positions_by_id: dict[str, list[int]] = field(default_factory=dict)
     # (object, its references): checks that read references share one walk per object
     last_references: tuple[object, list[Reference]] | None = None
+    _by_position: dict[int, Mapping[str, Any]] | None = None
 
     @classmethod
     def build(cls, bundle: Mapping[str, Any], *, open_bundle: bool) -> BundleContext:
@@ -39,6 +40,14 @@ class BundleContext:
             if isinstance(stix_id, str):
                 positions.setdefault(stix_id, []).append(index)
         return cls(bundle, objects, open_bundle, positions)
+
+    @property
+    def by_position(self) -> dict[int, Mapping[str, Any]]:
+        """The JSON objects of ``objects`` by their position (entries that are not objects
+        are absent)."""
+        if self._by_position is None:
+            self._by_position = dict(self.objects)
+        return self._by_position
 
     def has_id(self, stix_id: str) -> bool:
         return stix_id in self.positions_by_id

@@ -155,8 +155,11 @@ def fast_findings(
     strict: bool,
     jobs: int | None,
     progress: Progress | None,
+    limit: int | None = None,
 ) -> list[Finding]:
-    """Findings for the whole bundle; equal to the reference engine's (see conformance.py)."""
+    """Findings for the whole bundle; equal to the reference engine's (see conformance.py).
+
+    ``limit``: no further objects are checked once this many findings were made."""
     from stix_mtac.validate.conformance import crashed
 
     try:
@@ -171,6 +174,8 @@ def fast_findings(
     try:
         if workers == 1:
             for start, stop in ranges:
+                if limit is not None and len(findings) >= limit:
+                    break
                 findings.extend(_check_range(start, stop, strict))
                 if progress is not None:
                     progress(stop, len(objects))
@@ -179,6 +184,9 @@ def fast_findings(
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
                 futures = [pool.submit(_check_range, start, stop, strict) for start, stop in ranges]
                 for future, (_start, stop) in zip(futures, ranges, strict=True):
+                    if limit is not None and len(findings) >= limit:
+                        future.cancel()
+                        continue
                     findings.extend(future.result())
                     if progress is not None:
                         progress(stop, len(objects))

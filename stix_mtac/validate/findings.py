@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
+
+from stix_mtac.jsonio import Span
 
 # The conformance engines: ours (fast) and stix2-validator's checks as they are (reference).
 Engine = Literal["fast", "reference"]
@@ -25,7 +27,8 @@ class Finding:
 
     ``code`` and ``name`` are stable identifiers users can pass to ``--disable``;
     ``json_path`` points into the bundle (``$.objects[3].created_by_ref``); ``message`` says
-    what is wrong and how to fix it.
+    what is wrong and how to fix it. ``region`` is where ``json_path`` sits in the file that
+    was read (filled in by the file front end; None for data that came without text).
     """
 
     code: str
@@ -34,3 +37,6 @@ class Finding:
     json_path: str
     message: str
     object_id: str | None = None
+    region: Span | None = field(default=None, compare=False)
+    # why a baseline accepts this finding (it is then reported but does not count)
+    suppression: str | None = field(default=None, compare=False)

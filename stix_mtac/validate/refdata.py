@@ -46,3 +46,10 @@ def tlp2_extension_id() -> str:
     """The OASIS TLP 2.0 extension definition id."""
     value: str = _load("tlp.json")["tlp_2_0_extension"]
     return value
+
+
+@cache
+def reference_types() -> Mapping[str, frozenset[str]]:
+    """Reference property -> the object types it may name (``reference_types.json``)."""
+    raw = _load("reference_types.json")
+    return {key: frozenset(types) for key, types in raw.items() if not key.startswith("_")}

@@ -41,6 +41,22 @@ BundleCheckFn = Callable[["BundleContext"], Iterator[Issue]]
 
 
 @dataclass(frozen=True)
+class Alias:
+    """A stix2-validator code that finds the same defect as one of our checks.
+
+    Where both fire, one finding is kept: ours, which answers to the alias in ``--disable`` and
+    the severity options. An upstream finding is the same defect when it is on the same object
+    (``match="object"``) or at the same JSON path (``match="path"``), and, when ``mentions`` is
+    set, its message matches that regular expression; ``mentions="*key"`` means the property
+    our finding's path ends in, quoted.
+    """
+
+    code: str
+    match: Literal["object", "path"] = "object"
+    mentions: str | None = None
+
+
+@dataclass(frozen=True)
 class Check:
     """A registered check: its identity, default severity, what it runs on, and the function."""
 
@@ -51,6 +67,8 @@ class Check:
     scope: Scope
     types: frozenset[str] | None
     function: Callable[..., Iterator[Issue]]
+    description: str = ""
+    aliases: tuple[Alias, ...] = ()
 
 
 REGISTRY: dict[str, Check] = {}
@@ -63,16 +81,19 @@ def check(
     severity: Severity,
     scope: Scope = "object",
     types: Iterable[str] | None = None,
+    aliases: Iterable[Alias] = (),
 ) -> Callable[[Callable[..., Iterator[Issue]]], Callable[..., Iterator[Issue]]]:
     """Register a check. Object checks are called ``fn(obj, path, ctx)``; bundle checks ``fn(ctx)``.
 
-    The function's docstring's first line is the check's summary (shown in SARIF rules).
+    The function's docstring is the check's description: its first line the summary, the
+    whole of it (paragraphs joined) the full description (SARIF rules, the README table).
     """
 
     def register(function: Callable[..., Iterator[Issue]]) -> Callable[..., Iterator[Issue]]:
         if code in REGISTRY or any(known.name == name for known in REGISTRY.values()):
             raise ValueError(f"check {code} {name} is registered twice")
-        summary = (function.__doc__ or name).strip().splitlines()[0]
+        doc = (function.__doc__ or name).strip()
+        summary = doc.splitlines()[0]
         REGISTRY[code] = Check(
             code=code,
             name=name,
@@ -81,6 +102,8 @@ def check(
             scope=scope,
             types=frozenset(types) if types is not None else None,
             function=function,
+            description=" ".join(doc.split()),
+            aliases=tuple(aliases),
         )
         return function
 

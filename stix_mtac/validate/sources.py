@@ -5,19 +5,17 @@ One unreadable file never stops the others: its problem becomes that file's ``in
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from stix_mtac.errors import InputError
-from stix_mtac.jsonio import parse_json, read_json_file
+from stix_mtac.jsonio import JsonInputError, ParsedJson, Positions, parse_json_bytes, read_json
 from stix_mtac.validate.api import ValidationOptions, ValidationResult, validate_bundle
 from stix_mtac.validate.findings import Progress
 
 STDIN = "-"
-_ID_PROPERTY = re.compile(rb'"id"\s*:\s*"([^"\\]{1,300})"')
 
 
 @dataclass(frozen=True)
@@ -29,13 +27,21 @@ class FileReport:
     input_error: str | None = None
     # why a file met while walking a directory was not checked (JSON, but not STIX at all)
     skipped: str | None = None
-    # first line on which each object id is declared, for formats that point into the file
-    id_lines: Mapping[str, int] = field(default_factory=dict)
+    # where the reader stopped in an unreadable file (line, column), when it knows
+    input_position: tuple[int, int] | None = None
 
 
-def expand_paths(paths: Sequence[str]) -> Iterator[tuple[str | Path | InputError, bool]]:
+EMPTY_DIRECTORY = "directory holds no .json files"
+
+
+class EmptyDirectory(str):
+    """A directory named on the command line that holds no ``*.json`` file."""
+
+
+def expand_paths(paths: Sequence[str]) -> Iterator[tuple[str | Path, bool]]:
     """Inputs in order, each with whether it was found by walking a directory: ``-``, files,
-    and the ``*.json`` files under directories (sorted)."""
+    and the ``*.json`` files under directories (sorted); an empty directory as an
+    :class:`EmptyDirectory` (nothing to check there, which the summary counts)."""
     for raw in paths:
         if raw == STDIN:
             yield STDIN, False
@@ -44,7 +50,7 @@ def expand_paths(paths: Sequence[str]) -> Iterator[tuple[str | Path | InputError
         if path.is_dir():
             found = sorted(p for p in path.rglob("*.json") if p.is_file())
             if not found:
-                yield InputError(f"{path}: directory holds no .json files"), False
+                yield EmptyDirectory(raw), False
             yield from ((p, True) for p in found)
         else:
             yield path, False
@@ -66,14 +72,11 @@ def not_stix(value: Any) -> str | None:
     return "a JSON object that is not a bundle and has no STIX id"
 
 
-def _id_lines(data: bytes) -> dict[str, int]:
-    lines: dict[str, int] = {}
-    line, scanned = 1, 0
-    for match in _ID_PROPERTY.finditer(data):
-        line += data.count(b"\n", scanned, match.start())
-        scanned = match.start()
-        lines.setdefault(match.group(1).decode("utf-8", "replace"), line)
-    return lines
+def located(result: ValidationResult, positions: Positions) -> ValidationResult:
+    """The result with each finding's region: where its JSON path sits in the parsed text."""
+    spans = positions.spans(finding.json_path for finding in result.findings)
+    findings = tuple(replace(f, region=spans[f.json_path]) for f in result.findings)
+    return replace(result, findings=findings)
 
 
 def _read_stdin(stream: BinaryIO, options: ValidationOptions) -> bytes:
@@ -95,33 +98,35 @@ def validate_source(
     options: ValidationOptions,
     *,
     stdin: BinaryIO | None,
-    locate: bool,
     progress: Progress | None = None,
     walked: bool = False,
+    skip_non_stix: bool = False,
 ) -> FileReport:
     """Read and validate one input; never raises InputError (it becomes the report's error).
 
     A file met while walking a directory that is JSON but not STIX at all (a key set, a
-    manifest) is skipped; named explicitly, it is an error.
+    manifest) is skipped; named explicitly, it is an error unless ``skip_non_stix`` (the
+    pre-commit hook, which is handed every staged JSON file).
     """
     source = "<stdin>" if item == STDIN else str(item)
     try:
+        parsed: ParsedJson
         if item == STDIN:
             if stdin is None:
                 raise InputError("<stdin>: no standard input available")
-            data = _read_stdin(stdin, options)
-            value = parse_json(data, source, options.limits)
+            parsed = parse_json_bytes(_read_stdin(stdin, options), source, options.limits)
         else:
-            path = Path(item)
-            value = read_json_file(path, options.limits)
-            data = path.read_bytes() if locate else b""
-        reason = not_stix(value) if walked else None
+            parsed = read_json(Path(item), options.limits)
+        reason = not_stix(parsed.value) if walked or skip_non_stix else None
         if reason is not None:
             return FileReport(source, skipped=f"not STIX: {reason}")
-        result = validate_bundle(value, source=source, options=options, progress=progress)
+        result = validate_bundle(parsed.value, source=source, options=options, progress=progress)
+    except JsonInputError as error:
+        where = (error.line, error.column) if error.line and error.column else None
+        return FileReport(source, input_error=error.message, input_position=where)
     except InputError as error:
         return FileReport(source, input_error=error.message)
-    return FileReport(source, result, id_lines=_id_lines(data) if locate else {})
+    return FileReport(source, located(result, parsed.positions))
 
 
 def validate_paths(
@@ -129,19 +134,24 @@ def validate_paths(
     options: ValidationOptions,
     *,
     stdin: BinaryIO | None = None,
-    locate: bool = False,
     progress: ProgressFactory | None = None,
+    skip_non_stix: bool = False,
 ) -> list[FileReport]:
-    """Validate every input; ``locate`` also records the line of each object id (SARIF)."""
+    """Validate every input; each finding carries its region in the file that was read."""
     reports: list[FileReport] = []
     for item, walked in expand_paths(paths):
-        if isinstance(item, InputError):
-            reports.append(FileReport(item.message.split(":", 1)[0], input_error=item.message))
+        if isinstance(item, EmptyDirectory):
+            reports.append(FileReport(str(item), skipped=EMPTY_DIRECTORY))
         else:
             source = "<stdin>" if item == STDIN else str(item)
             bar = progress(source) if progress is not None else None
             report = validate_source(
-                item, options, stdin=stdin, locate=locate, progress=bar, walked=walked
+                item,
+                options,
+                stdin=stdin,
+                progress=bar,
+                walked=walked,
+                skip_non_stix=skip_non_stix,
             )
             reports.append(report)
     return reports

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-import unicodedata
+
+from stix_mtac.printable import printable
 
 WIDTH = 80
 
@@ -14,14 +15,7 @@ def safe(text: str) -> str:
     Bundles are untrusted: an escape sequence in a name must not reach the terminal, where it
     could rewrite earlier lines or the window title.
     """
-    return "".join(
-        char
-        if unicodedata.category(char)[0] != "C"
-        else f"\\x{ord(char):02x}"
-        if ord(char) < 0x100
-        else f"\\u{ord(char):04x}"
-        for char in " ".join(text.split())
-    )
+    return printable(" ".join(text.split()))
 
 
 def wrapped(text: str, indent: int, hanging: int | None = None, width: int = WIDTH) -> list[str]:

@@ -246,7 +246,7 @@ def _(b):
     return f"$.objects[{index_of(b, PATTERN)}].spec_version"
 
 
-@defect("bundle-spec-version", "the bundle itself has spec_version (a 2.0 habit)", "SX101", "error")
+@defect("bundle-spec-version", "the bundle itself has spec_version (a 2.0 habit)", "SX101", "warning")
 def _(b):
     b["spec_version"] = "2.1"
     return "$.spec_version"
@@ -343,6 +343,37 @@ def _(b):
     return f"$.objects[{index_of(b, REPORT)}].object_refs"
 
 
+@defect("ref-created-by-campaign", "created_by_ref names a campaign, not an identity", "SX204", "error")
+def _(b):
+    obj(b, ACTOR)["created_by_ref"] = CAMPAIGN
+    return f"$.objects[{index_of(b, ACTOR)}].created_by_ref"
+
+
+@defect("ref-marking-is-identity", "object_marking_refs names an identity, not a marking", "SX204", "error")
+def _(b):
+    obj(b, CAMPAIGN)["object_marking_refs"] = [TLP_CLEAR["id"], VICTIM]
+    return f"$.objects[{index_of(b, CAMPAIGN)}].object_marking_refs[1]"
+
+
+@defect("report-lists-itself", "a report lists its own id in object_refs", "SX205", "error")
+def _(b):
+    obj(b, REPORT)["object_refs"].append(REPORT)
+    refs = obj(b, REPORT)["object_refs"]
+    return f"$.objects[{index_of(b, REPORT)}].object_refs[{len(refs) - 1}]"
+
+
+@defect("ref-in-list-of-lists-missing", "a reference inside a list of lists (in an extension) is not in the bundle", "SX201", "error")
+def _(b):
+    obj(b, CAMPAIGN)["extensions"] = {
+        "extension-definition--d2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f6a": {
+            "extension_type": "property-extension",
+            "waves": [[{"target_ref": VICTIM}, {"target_ref": MISSING}]],
+        }
+    }
+    path = f"$.objects[{index_of(b, CAMPAIGN)}].extensions"
+    return f"{path}.extension-definition--d2e3f4a5-b6c7-4d8e-9f0a-1b2c3d4e5f6a.waves[0][1].target_ref"
+
+
 def indicator(pattern: str) -> dict[str, Any]:
     return common("indicator", "indicator--5d1e6a3b-3c43-4a6e-9d4e-2f5b7c8a9e01",
                   name="Example indicator", description="Seen in the campaign.",
@@ -364,7 +395,7 @@ def _(b):
 @defect("pattern-unknown-hash", "a pattern with hash algorithm SHA256 (no hyphen)", "SX702",
         "warning")
 def _(b):
-    return add(b, indicator("[file:hashes.SHA256 = 'aa']")) + ".pattern"
+    return add(b, indicator("[file:hashes.SHA256 = '" + "ab" * 32 + "']")) + ".pattern"
 
 
 def good_bundles() -> dict[str, dict[str, Any]]:

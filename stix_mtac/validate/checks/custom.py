@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from stix_mtac.jsonpath import key_part
 from stix_mtac.validate.context import BundleContext
 from stix_mtac.validate.findings import Severity
 from stix_mtac.validate.refdata import stix_types
-from stix_mtac.validate.registry import Issue, check
+from stix_mtac.validate.registry import Alias, Issue, check
 
 NEW_OBJECT_EXTENSIONS = frozenset({"new-sdo", "new-sco", "new-sro"})
 TOPLEVEL_EXTENSION = "toplevel-property-extension"
@@ -36,11 +37,20 @@ def _object_id(obj: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-@check(code="SX601", name="undeclared-custom-type", severity=Severity.ERROR)
+@check(
+    code="SX601",
+    name="undeclared-custom-type",
+    severity=Severity.ERROR,
+    aliases=(Alias("401", mentions=r"(?i)custom (object )?type"),),
+)
 def undeclared_custom_type(
     obj: Mapping[str, Any], path: str, ctx: BundleContext
 ) -> Iterator[Issue]:
-    """An object type outside the spec starts with x- or is declared by a new-* extension."""
+    """An object type outside the spec starts with x- or is declared by a new-* extension.
+
+    STIX 2.1 custom objects are declared by an extension-definition with extension_type new-
+    sdo, new-sco or new-sro (the x- prefix is the deprecated 2.0 way, still accepted).
+    """
     object_type = obj.get("type")
     if not isinstance(object_type, str) or object_type in stix_types():
         return
@@ -54,11 +64,21 @@ def undeclared_custom_type(
     )
 
 
-@check(code="SX602", name="undeclared-custom-property", severity=Severity.WARNING)
+@check(
+    code="SX602",
+    name="undeclared-custom-property",
+    severity=Severity.WARNING,
+    aliases=(Alias("401", mentions="*key"),),
+)
 def undeclared_custom_property(
     obj: Mapping[str, Any], path: str, ctx: BundleContext
 ) -> Iterator[Issue]:
-    """A property outside the spec starts with x_ or is declared by a toplevel extension."""
+    """A property outside the spec starts with x_ or is declared by a toplevel extension.
+
+    A top-level property outside the spec for its type is either custom (prefix x_ or a
+    toplevel-property-extension) or, most often, a typo such as create_by_ref, which
+    importers silently drop.
+    """
     info = stix_types().get(str(obj.get("type")))
     if info is None:
         return  # a custom type defines its own properties
@@ -67,18 +87,26 @@ def undeclared_custom_property(
         return
     for key in unknown:
         yield Issue(
-            f"{path}.{key}",
+            path + key_part(key),
             f"{key!r} is not a {obj.get('type')} property in STIX 2.1; if it is a typo, fix it; "
             "if it is custom, prefix it with x_ or declare it in an extension-definition",
             _object_id(obj),
         )
 
 
-@check(code="SX603", name="confidence-out-of-range", severity=Severity.ERROR)
+@check(
+    code="SX603",
+    name="confidence-out-of-range",
+    severity=Severity.ERROR,
+    aliases=(Alias("C100", match="path"),),
+)
 def confidence_out_of_range(
     obj: Mapping[str, Any], path: str, ctx: BundleContext
 ) -> Iterator[Issue]:
-    """confidence is an integer from 0 to 100."""
+    """confidence is an integer from 0 to 100.
+
+    confidence is an integer from 0 to 100 (STIX 2.1 section 3.2 and Appendix A).
+    """
     if "confidence" not in obj:
         return
     value = obj["confidence"]
@@ -91,11 +119,22 @@ def confidence_out_of_range(
         )
 
 
-@check(code="SX604", name="location-without-place", severity=Severity.ERROR, types=("location",))
+@check(
+    code="SX604",
+    name="location-without-place",
+    severity=Severity.ERROR,
+    types=("location",),
+    # the location schema's anyOf fails on the whole object: a message that quotes it
+    aliases=(Alias("C100", match="path", mentions=r"^\{"),),
+)
 def location_without_place(
     obj: Mapping[str, Any], path: str, ctx: BundleContext
 ) -> Iterator[Issue]:
-    """A location has a region, a country, or both latitude and longitude."""
+    """A location has a region, a country, or both latitude and longitude.
+
+    A location needs a region, a country, or latitude and longitude together (STIX 2.1
+    section 4.11) for importers to place it.
+    """
     has_latitude, has_longitude = "latitude" in obj, "longitude" in obj
     if has_latitude != has_longitude:
         yield Issue(

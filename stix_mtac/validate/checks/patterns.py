@@ -37,7 +37,11 @@ def _object_id(obj: Mapping[str, Any]) -> str | None:
 
 @check(code="SX701", name="pattern-qualifier", severity=Severity.ERROR, types=INDICATOR)
 def pattern_qualifier(obj: Mapping[str, Any], path: str, ctx: BundleContext) -> Iterator[Issue]:
-    """A pattern's qualifiers have the values the spec allows (REPEATS, WITHIN, START/STOP)."""
+    """A pattern's qualifiers have the values the spec allows (REPEATS, WITHIN, START/STOP).
+
+    A REPEATS count is a positive integer, a WITHIN window positive (WITHIN 1.5 SECONDS is
+    allowed: the spec and grammar take a positive float), and STOP is later than START.
+    """
     found = _verdict(obj)
     for problem in found.qualifier_problems if found is not None else ():
         yield Issue(f"{path}.pattern", problem, _object_id(obj))
@@ -45,7 +49,12 @@ def pattern_qualifier(obj: Mapping[str, Any], path: str, ctx: BundleContext) -> 
 
 @check(code="SX702", name="pattern-unknown-name", severity=Severity.WARNING, types=INDICATOR)
 def pattern_unknown_name(obj: Mapping[str, Any], path: str, ctx: BundleContext) -> Iterator[Issue]:
-    """A pattern names object types, properties and hash algorithms the spec defines."""
+    """A pattern names object types, properties and hash algorithms the spec defines.
+
+    Cyber-observable types of STIX 2.1 (custom ones start with x-), their properties (custom:
+    x_) and hash algorithms of the hash-algorithm vocabulary: a misspelt name makes an
+    indicator that never matches.
+    """
     found = _verdict(obj)
     for warning in found.name_warnings if found is not None else ():
         yield Issue(f"{path}.pattern", warning, _object_id(obj))

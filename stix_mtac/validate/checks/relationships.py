@@ -9,7 +9,7 @@ from stix_mtac.stixdata import is_suggested_relationship, suggested_relationship
 from stix_mtac.validate.context import BundleContext
 from stix_mtac.validate.findings import Severity
 from stix_mtac.validate.refdata import stix_types
-from stix_mtac.validate.registry import Issue, check
+from stix_mtac.validate.registry import Alias, Issue, check
 
 
 @check(
@@ -17,11 +17,17 @@ from stix_mtac.validate.registry import Issue, check
     name="unsuggested-relationship",
     severity=Severity.WARNING,
     types=("relationship",),
+    aliases=(Alias("202"),),
 )
 def unsuggested_relationship(
     obj: Mapping[str, Any], path: str, ctx: BundleContext
 ) -> Iterator[Issue]:
-    """A relationship uses a type the spec suggests for its source and target types."""
+    """A relationship uses a type the spec suggests for its source and target types.
+
+    The spec lists the relationship types it suggests for each pair of source and target
+    types (data/stix/relationships.json); importers may drop others. Custom types are not
+    compared.
+    """
     relationship_type = obj.get("relationship_type")
     source, target = obj.get("source_ref"), obj.get("target_ref")
     if not all(isinstance(value, str) for value in (relationship_type, source, target)):

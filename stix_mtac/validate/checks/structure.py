@@ -8,14 +8,24 @@ from typing import Any
 from stix_mtac.validate.context import BundleContext, object_path
 from stix_mtac.validate.findings import Severity
 from stix_mtac.validate.refdata import stix_types
-from stix_mtac.validate.registry import Issue, check
+from stix_mtac.validate.registry import Alias, Issue, check
 
 SPEC_VERSION = "2.1"
 
 
-@check(code="SX101", name="bundle-spec-version", severity=Severity.ERROR, scope="bundle")
+@check(
+    code="SX101",
+    name="bundle-spec-version",
+    severity=Severity.WARNING,
+    scope="bundle",
+    aliases=(Alias("401", mentions="*key"),),
+)
 def bundle_spec_version(ctx: BundleContext) -> Iterator[Issue]:
-    """A STIX 2.1 bundle has no spec_version property (only 2.0 bundles had one)."""
+    """A STIX 2.1 bundle has no spec_version property (only 2.0 bundles had one).
+
+    STIX 2.1 dropped the bundle's spec_version (2.0 bundles had one); stix2-validator and
+    TIPs ignore it, so it is a warning: remove it and give each object its own spec_version.
+    """
     if "spec_version" in ctx.bundle:
         yield Issue(
             "$.spec_version",
@@ -24,9 +34,19 @@ def bundle_spec_version(ctx: BundleContext) -> Iterator[Issue]:
         )
 
 
-@check(code="SX102", name="empty-bundle", severity=Severity.ERROR, scope="bundle")
+@check(
+    code="SX102",
+    name="empty-bundle",
+    severity=Severity.ERROR,
+    scope="bundle",
+    aliases=(Alias("C120", match="path"),),
+)
 def empty_bundle(ctx: BundleContext) -> Iterator[Issue]:
-    """A bundle's objects is a non-empty list of JSON objects."""
+    """A bundle's objects is a non-empty list of JSON objects.
+
+    A bundle without objects, with an objects that is not a list, or with entries that are
+    not JSON objects carries nothing an importer can use.
+    """
     objects = ctx.bundle.get("objects")
     if objects is None:
         yield Issue("$", "bundle has no objects property; add the objects it carries")
@@ -43,9 +63,18 @@ def empty_bundle(ctx: BundleContext) -> Iterator[Issue]:
                 )
 
 
-@check(code="SX103", name="missing-spec-version", severity=Severity.ERROR)
+@check(
+    code="SX103",
+    name="missing-spec-version",
+    severity=Severity.ERROR,
+    aliases=(Alias("C100", match="path", mentions="spec_version"),),
+)
 def missing_spec_version(obj: Mapping[str, Any], path: str, ctx: BundleContext) -> Iterator[Issue]:
-    """Every STIX 2.1 object other than a cyber-observable states spec_version "2.1"."""
+    """Every STIX 2.1 object other than a cyber-observable states spec_version "2.1".
+
+    Without spec_version, importers and stix2-validator read an SDO, SRO or meta object as
+    STIX 2.0 (section 3.2); SCOs may omit it.
+    """
     if "spec_version" in obj:
         return
     info = stix_types().get(str(obj.get("type")))
@@ -61,7 +90,11 @@ def missing_spec_version(obj: Mapping[str, Any], path: str, ctx: BundleContext) 
 
 @check(code="SX104", name="wrong-spec-version", severity=Severity.ERROR)
 def wrong_spec_version(obj: Mapping[str, Any], path: str, ctx: BundleContext) -> Iterator[Issue]:
-    """Objects in a STIX 2.1 bundle have spec_version "2.1"."""
+    """Objects in a STIX 2.1 bundle have spec_version "2.1".
+
+    This validator checks STIX 2.1; an object that declares another version is checked
+    against rules it does not follow.
+    """
     version = obj.get("spec_version", SPEC_VERSION)
     if version != SPEC_VERSION:
         yield Issue(
