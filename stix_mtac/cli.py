@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from stix_mtac import __version__
+from stix_mtac.commands.options import Group
 from stix_mtac.errors import OutputError, StixMtacError
 
 DEBUG_ENV = "STIX_MTAC_DEBUG"
@@ -46,7 +47,8 @@ EXIT_CODES_HELP = """\b
 Exit codes:
   0  success
   1  validation errors found / export refused an invalid bundle
-  2  usage error
+  2  usage error (also -o/--output in a directory that does not exist: no
+     directory is created that was not asked for)
   3  facts file missing or invalid
   4  input unreadable or not acceptable JSON
   5  signature verification failed
@@ -70,7 +72,7 @@ def _debugging() -> bool:
     return os.environ.get(DEBUG_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
     """A group that imports a command's module only when the command is looked up."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:

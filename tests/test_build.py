@@ -249,7 +249,7 @@ def test_export_in_a_fresh_process_with_another_hash_seed_is_identical(tmp_path:
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run(
-            [sys.executable, "-m", "stix_mtac", "export", "--out", "-"],
+            [sys.executable, "-m", "stix_mtac", "export", "-o", "-"],
             capture_output=True,
             env=env,
             cwd=tmp_path,

@@ -30,7 +30,7 @@ def _run_into_full_disk(
 
 
 @pytest.mark.parametrize(
-    "args", [("show", str(BUNDLE)), ("validate", str(BUNDLE)), ("export", "--out", "-")]
+    "args", [("show", str(BUNDLE)), ("validate", str(BUNDLE)), ("export", "-o", "-")]
 )
 def test_a_full_disk_under_stdout_is_exit_10_in_one_line(args: tuple[str, ...]) -> None:
     result = _run_into_full_disk(*args)

@@ -43,7 +43,7 @@ def test_export_without_arguments_writes_the_builtin_bundle_into_bundles(tmp_pat
 
 
 def test_export_to_stdout_writes_only_the_bundle_there(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["export", "--out", "-"])
+    result = CliRunner().invoke(cli, ["export", "-o", "-"])
     assert result.exit_code == 0
     assert result.stdout_bytes == COMMITTED.read_bytes()
     assert "to standard output" in result.stderr
@@ -51,7 +51,7 @@ def test_export_to_stdout_writes_only_the_bundle_there(tmp_path: Path) -> None:
 
 def test_export_of_another_facts_file_into_another_directory(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        cli, ["export", "--facts", str(EXAMPLE), "--out", str(tmp_path / "out")]
+        cli, ["export", "--facts", str(EXAMPLE), "-o", str(tmp_path / "out")]
     )
     assert result.exit_code == 0, result.output
     bundle = json.loads((tmp_path / "out" / "example-influence-2024-01-15.json").read_text())
@@ -61,7 +61,7 @@ def test_export_of_another_facts_file_into_another_directory(tmp_path: Path) -> 
 def test_export_into_an_unwritable_place_exits_10(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    result = CliRunner().invoke(cli, ["export", "--out", str(blocker / "sub")])
+    result = CliRunner().invoke(cli, ["export", "-o", str(blocker / "sub")])
     assert result.exit_code == 10, result.output
     assert result.output.startswith("error: ") and "Traceback" not in result.output
 

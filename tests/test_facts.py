@@ -135,9 +135,7 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def _export_errors(path: Path, tmp_path: Path) -> list[str]:
-    result = CliRunner().invoke(
-        cli, ["export", "--facts", str(path), "--out", str(tmp_path / "out")]
-    )
+    result = CliRunner().invoke(cli, ["export", "--facts", str(path), "-o", str(tmp_path / "out")])
     assert result.exit_code == 3, result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists(), "nothing may be written for broken facts"

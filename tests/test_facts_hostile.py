@@ -21,7 +21,7 @@ SOURCE_NAME = "mtac-east-asia-2023-09-07.source.txt"
 def export(facts: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """The CLI in a subprocess; the timeout only stops a hang (a generous margin)."""
     return subprocess.run(
-        [sys.executable, "-m", "stix_mtac", "export", "--facts", str(facts), "--out", "out"],
+        [sys.executable, "-m", "stix_mtac", "export", "--facts", str(facts), "-o", "out"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

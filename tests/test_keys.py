@@ -47,7 +47,7 @@ def secrets_of(private_key_file: Path, passphrase: bytes | None = None) -> list[
 
 def test_keygen_writes_a_0600_pkcs8_private_key_and_public_halves(tmp_path: Path) -> None:
     result = invoke(
-        "keygen", "--name", "rel", "--out", str(tmp_path / "priv"), "--public-out",
+        "keygen", "--name", "rel", "-o", str(tmp_path / "priv"), "--public-output",
         str(tmp_path / "pub"),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -73,7 +73,7 @@ def test_keygen_writes_a_0600_pkcs8_private_key_and_public_halves(tmp_path: Path
 def test_keygen_never_overwrites(tmp_path: Path) -> None:
     generate_keypair(tmp_path, "k")
     before = (tmp_path / "k.private.pem").read_bytes()
-    result = invoke("keygen", "--name", "k", "--out", str(tmp_path))
+    result = invoke("keygen", "--name", "k", "-o", str(tmp_path))
     assert result.exit_code == OutputError.exit_code
     assert "already exists; refusing to overwrite" in result.stderr
     assert (tmp_path / "k.private.pem").read_bytes() == before
@@ -81,27 +81,31 @@ def test_keygen_never_overwrites(tmp_path: Path) -> None:
 
 def test_passphrase_from_env_encrypts_and_is_needed_to_sign(tmp_path: Path) -> None:
     env = {"STIX_MTAC_KEY_PASSPHRASE": "correct horse"}
-    result = invoke("keygen", "--name", "enc", "--out", str(tmp_path), "--passphrase", env=env)
+    result = invoke("keygen", "--name", "enc", "-o", str(tmp_path), "--encrypt", env=env)
     assert result.exit_code == 0, result.output
     private = tmp_path / "enc.private.pem"
     assert private.read_bytes().startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
     bundle = write_bundle(tmp_path / "b.json", fixture_bundle())
-    no_pass = invoke("sign", str(bundle), "--key", str(private), env={})
+    no_pass = invoke("sign", str(bundle), "--signing-key", str(private), env={})
     assert no_pass.exit_code == KEY_EXIT
     assert "encrypted; set STIX_MTAC_KEY_PASSPHRASE" in no_pass.stderr
     wrong = invoke(
-        "sign", str(bundle), "--key", str(private), env={**env, **{"STIX_MTAC_KEY_PASSPHRASE": "x"}}
+        "sign",
+        str(bundle),
+        "--signing-key",
+        str(private),
+        env={**env, **{"STIX_MTAC_KEY_PASSPHRASE": "x"}},
     )
     assert wrong.exit_code == KEY_EXIT
     assert "wrong passphrase" in wrong.stderr
-    right = invoke("sign", str(bundle), "--key", str(private), env=env)
+    right = invoke("sign", str(bundle), "--signing-key", str(private), env=env)
     assert right.exit_code == 0, right.output
     assert "correct horse" not in right.output + wrong.stderr + no_pass.stderr
 
 
 def test_keygen_prompts_for_a_passphrase_twice(tmp_path: Path) -> None:
     result = invoke(
-        "keygen", "--name", "p", "--out", str(tmp_path), "--passphrase",
+        "keygen", "--name", "p", "-o", str(tmp_path), "--encrypt",
         env={"STIX_MTAC_KEY_PASSPHRASE": ""}, stdin="s3cret\ns3cret\n",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -138,7 +142,7 @@ def test_bad_key_files_are_refused_with_exit_6(
         key.write_bytes(content)
         key.chmod(mode)
     bundle = write_bundle(tmp_path / "b.json", fixture_bundle())
-    result = invoke("sign", str(bundle), "--key", str(key), env={})
+    result = invoke("sign", str(bundle), "--signing-key", str(key), env={})
     assert result.exit_code == KEY_EXIT
     assert message in result.stderr
     assert "Traceback" not in result.output
@@ -150,7 +154,7 @@ def test_sign_without_a_key_says_how_to_give_one(tmp_path: Path) -> None:
     bundle = write_bundle(tmp_path / "b.json", fixture_bundle())
     result = invoke("sign", str(bundle), env={"STIX_MTAC_SIGNING_KEY": ""})
     assert result.exit_code == KEY_EXIT
-    assert "pass --key or set $STIX_MTAC_SIGNING_KEY" in result.stderr
+    assert "pass --signing-key or set $STIX_MTAC_SIGNING_KEY" in result.stderr
 
 
 def test_signing_key_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,7 +168,7 @@ def test_sign_refuses_what_is_not_a_bundle_and_writes_nothing(tmp_path: Path) ->
     paths = generate_keypair(tmp_path / "k", "k")
     target = tmp_path / "list.json"
     target.write_text("[1, 2]")
-    result = invoke("sign", str(target), "--key", str(paths.private_key))
+    result = invoke("sign", str(target), "--signing-key", str(paths.private_key))
     assert result.exit_code == 4
     assert "not a STIX bundle" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k", "list.json"]
@@ -195,21 +199,21 @@ def test_damaged_keyring_entries_are_key_file_errors(
 def test_private_key_never_appears_in_outputs_messages_or_signed_files(tmp_path: Path) -> None:
     out = tmp_path / "bundles"
     keygen = invoke(
-        "keygen", "--name", "rel", "--out", str(tmp_path / "private"), "--public-out",
-        str(out / "keys"),
+        "keygen", "--name", "rel", "-o", str(tmp_path / "private"), "--public-output",
+        f"{out / 'keys'}/",  # a trailing / asks for the missing parent too
     )  # fmt: skip
     private = tmp_path / "private" / "rel.private.pem"
     secrets = secrets_of(private)
     bundle = write_bundle(out / "b.json", fixture_bundle())
     runs = [
         keygen,
-        invoke("sign", str(bundle), "--key", str(private)),
+        invoke("sign", str(bundle), "--signing-key", str(private)),
         invoke("verify", *keyring_args(str(out))),
-        invoke("sign", str(bundle), "--key", str(tmp_path / "private")),  # a directory
-        invoke("keygen", "--name", "rel", "--out", str(tmp_path / "private")),  # exists
+        invoke("sign", str(bundle), "--signing-key", str(tmp_path / "private")),  # a directory
+        invoke("keygen", "--name", "rel", "-o", str(tmp_path / "private")),  # exists
     ]
     private.chmod(0o640)
-    runs.append(invoke("sign", str(bundle), "--key", str(private)))  # refused: mode
+    runs.append(invoke("sign", str(bundle), "--signing-key", str(private)))  # refused: mode
     change = bundle.read_text().replace("Test CERT", "Changed")
     bundle.write_text(change)
     runs.append(invoke("verify", *keyring_args(str(out))))
@@ -273,7 +277,7 @@ def test_sign_bundle_file_api_returns_the_jws_path(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["../../x", "a/b", "..", ".hidden", ""])
 def test_keygen_name_cannot_lead_out_of_the_key_directory(tmp_path: Path, name: str) -> None:
-    run = invoke("keygen", "--name", name, "--out", str(tmp_path / "keys"))
+    run = invoke("keygen", "--name", name, "-o", str(tmp_path / "keys"))
     assert run.exit_code == 2, run.output
     assert not (tmp_path / "keys").exists()
     assert not list(tmp_path.rglob("*.pem"))

@@ -114,5 +114,6 @@ def test_a_bundle_without_techniques_and_a_missing_directory_are_errors(tmp_path
     bare.write_text(json.dumps(bundle), encoding="utf-8")
     none = CliRunner().invoke(cli, ["navigator", str(bare), "-o", str(tmp_path)])
     assert none.exit_code == 1 and "no ATT&CK or DISARM technique" in none.stderr
-    missing = CliRunner().invoke(cli, ["navigator", str(BUNDLE), "-o", str(tmp_path / "no")])
+    no_parent = str(tmp_path / "no" / "such")  # a directory is created only in an existing one
+    missing = CliRunner().invoke(cli, ["navigator", str(BUNDLE), "-o", no_parent])
     assert missing.exit_code == 2 and not (tmp_path / "no").exists()

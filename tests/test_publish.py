@@ -307,7 +307,7 @@ def test_dry_run_sends_nothing_and_lists_envelopes(tmp_path: Path) -> None:
     bundle = generated_bundle(30)
     path = write_unsigned(tmp_path / "b.json", bundle)
     url = f"http://127.0.0.1:{closed_port()}/api1/"  # nothing listens: no request may be made
-    args = ["--allow-unsigned", "--dry-run", "--max-objects", "10"]
+    args = ["--allow-unsigned", "--dry-run", "--envelope-objects", "10"]
     result = publish(path, url, *args)
     assert result.exit_code == 0, result.output
     assert "would POST 30 objects" in result.stdout

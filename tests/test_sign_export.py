@@ -20,7 +20,7 @@ def test_export_with_key_writes_a_bundle_that_verifies_and_signs_deterministical
     out = tmp_path / "bundles"
     paths = generate_keypair(tmp_path / "private", "release", public_dir=out / "keys")
     runner = CliRunner()
-    first = runner.invoke(cli, ["export", "--out", str(out), "--key", str(paths.private_key)])
+    first = runner.invoke(cli, ["export", "-o", str(out), "--signing-key", str(paths.private_key)])
     assert first.exit_code == 0, first.output
     assert f"signed: {out / 'mtac-east-asia-2023-09-07.json.jws'}" in first.output
     token = (out / "mtac-east-asia-2023-09-07.json.jws").read_bytes()
@@ -31,7 +31,7 @@ def test_export_with_key_writes_a_bundle_that_verifies_and_signs_deterministical
         f"verified: {out / f'{key}.json'} (key {paths.kid})\n" for key in builtin_reports()
     )
     again = runner.invoke(
-        cli, ["export", "--out", str(out)], env={"STIX_MTAC_SIGNING_KEY": str(paths.private_key)}
+        cli, ["export", "-o", str(out)], env={"STIX_MTAC_SIGNING_KEY": str(paths.private_key)}
     )
     assert again.exit_code == 0, again.output
     assert (out / "mtac-east-asia-2023-09-07.json.jws").read_bytes() == token
@@ -44,11 +44,11 @@ def test_export_with_an_encrypted_key_takes_the_passphrase_from_the_environment(
     paths = generate_keypair(tmp_path, "enc", b"pass phrase", public_dir=out / "keys")
     runner = CliRunner()
     env = {"STIX_MTAC_SIGNING_KEY": str(paths.private_key)}
-    refused = runner.invoke(cli, ["export", "--out", str(out)], env=env)
+    refused = runner.invoke(cli, ["export", "-o", str(out)], env=env)
     assert refused.exit_code == 6
     assert "encrypted" in refused.stderr
     env["STIX_MTAC_KEY_PASSPHRASE"] = "pass phrase"
-    signed = runner.invoke(cli, ["export", "--out", str(out)], env=env)
+    signed = runner.invoke(cli, ["export", "-o", str(out)], env=env)
     assert signed.exit_code == 0, signed.output
     assert runner.invoke(cli, ["verify", *keyring_args(str(out))]).exit_code == 0
 
@@ -60,9 +60,9 @@ def test_unsigned_export_warns_when_it_outdates_the_signature_beside_the_bundle(
     paths = generate_keypair(tmp_path / "private", "release", public_dir=out / "keys")
     runner = CliRunner()
     unsigned = {"STIX_MTAC_SIGNING_KEY": ""}
-    signed = runner.invoke(cli, ["export", "--out", str(out), "--key", str(paths.private_key)])
+    signed = runner.invoke(cli, ["export", "-o", str(out), "--signing-key", str(paths.private_key)])
     assert signed.exit_code == 0, signed.output
-    same = runner.invoke(cli, ["export", "--out", str(out)], env=unsigned)
+    same = runner.invoke(cli, ["export", "-o", str(out)], env=unsigned)
     assert same.exit_code == 0 and "UNSIGNED" in same.stdout
     assert same.stderr == ""  # same bytes: the signature beside them still holds
     facts = builtin_facts_path(BUILTIN_REPORT)
@@ -76,9 +76,7 @@ def test_unsigned_export_warns_when_it_outdates_the_signature_beside_the_bundle(
     edited.write_text(text.replace("semiannual series", "half-yearly series"), "utf-8")
     source = facts.with_name(f"{BUILTIN_REPORT}.source.txt")
     shutil.copyfile(source, tmp_path / source.name)
-    changed = runner.invoke(
-        cli, ["export", "--facts", str(edited), "--out", str(out)], env=unsigned
-    )
+    changed = runner.invoke(cli, ["export", "--facts", str(edited), "-o", str(out)], env=unsigned)
     assert changed.exit_code == 0, changed.output
     bundle = out / f"{BUILTIN_REPORT}.json"
     assert changed.stderr == (
@@ -94,7 +92,7 @@ def test_export_with_an_unusable_key_writes_nothing(tmp_path: Path) -> None:
     env = {"STIX_MTAC_KEY_PASSPHRASE": "wrong"}
     runner = CliRunner()
     refused = runner.invoke(
-        cli, ["export", "--out", str(out), "--key", str(paths.private_key)], env=env
+        cli, ["export", "-o", str(out), "--signing-key", str(paths.private_key)], env=env
     )
     assert refused.exit_code == 6, refused.output
     assert not (out / f"{BUILTIN_REPORT}.json").exists()
@@ -105,13 +103,15 @@ def test_signing_with_a_key_the_keyring_lacks_keeps_the_good_signature(tmp_path:
     release = generate_keypair(tmp_path / "private", "release", public_dir=out / "keys")
     stranger = generate_keypair(tmp_path / "elsewhere", "stranger")
     runner = CliRunner()
-    signed = runner.invoke(cli, ["export", "--out", str(out), "--key", str(release.private_key)])
+    signed = runner.invoke(
+        cli, ["export", "-o", str(out), "--signing-key", str(release.private_key)]
+    )
     assert signed.exit_code == 0, signed.output
     token = out / f"{BUILTIN_REPORT}.json.jws"
     good = token.read_bytes()
     for command in (
-        ["export", "--out", str(out), "--key", str(stranger.private_key)],
-        ["sign", str(out / f"{BUILTIN_REPORT}.json"), "--key", str(stranger.private_key)],
+        ["export", "-o", str(out), "--signing-key", str(stranger.private_key)],
+        ["sign", str(out / f"{BUILTIN_REPORT}.json"), "--signing-key", str(stranger.private_key)],
     ):
         refused = runner.invoke(cli, command)
         assert refused.exit_code == 6, refused.output
@@ -126,14 +126,14 @@ def test_sign_says_when_a_file_will_need_verify_tolerant(tmp_path: Path) -> None
     runner = CliRunner()
     facts = str(builtin_facts_path(BUILTIN_REPORT))
     exported = runner.invoke(
-        cli, ["export", "--facts", facts, "--out", str(out)], env={"STIX_MTAC_SIGNING_KEY": ""}
+        cli, ["export", "--facts", facts, "-o", str(out)], env={"STIX_MTAC_SIGNING_KEY": ""}
     )
     assert exported.exit_code == 0, exported.output
     bundle = out / f"{BUILTIN_REPORT}.json"
-    in_form = runner.invoke(cli, ["sign", str(bundle), "--key", str(paths.private_key)])
+    in_form = runner.invoke(cli, ["sign", str(bundle), "--signing-key", str(paths.private_key)])
     assert in_form.exit_code == 0 and in_form.stderr == ""
     bundle.write_text(json.dumps(json.loads(bundle.read_bytes())), encoding="utf-8")  # one line
-    compact = runner.invoke(cli, ["sign", str(bundle), "--key", str(paths.private_key)])
+    compact = runner.invoke(cli, ["sign", str(bundle), "--signing-key", str(paths.private_key)])
     assert compact.exit_code == 0
     assert "verifies only with `stix-mtac verify --tolerant`" in compact.stderr
     assert runner.invoke(cli, ["verify", *keyring_args(str(out))]).exit_code == 5

@@ -430,16 +430,16 @@ def test_retired_key_still_verifies_but_does_not_sign(tmp_path: Path) -> None:
     set_key_status(tmp_path / "keys" / "jwks.json", good_header()["kid"], KeyStatus.RETIRED)
     assert run_verify(str(tmp_path))[0] == 0
     key = write_private_key(tmp_path / "k.pem")
-    result = CliRunner().invoke(cli, ["sign", str(bundle), "--key", str(key)])
+    result = CliRunner().invoke(cli, ["sign", str(bundle), "--signing-key", str(key)])
     assert result.exit_code == KEY_EXIT
     assert "is retired in" in result.stderr
 
 
 def test_keygen_retire_active_rotates(tmp_path: Path) -> None:
     signed_layout(tmp_path)
-    args = ["keygen", "--name", "next", "--out", str(tmp_path / "private")]
+    args = ["keygen", "--name", "next", "-o", str(tmp_path / "private")]
     result = CliRunner().invoke(
-        cli, [*args, "--public-out", str(tmp_path / "keys"), "--retire-active"]
+        cli, [*args, "--public-output", str(tmp_path / "keys"), "--retire-active"]
     )
     assert result.exit_code == 0, result.output
     statuses = [
@@ -458,13 +458,13 @@ def test_content_rfc8785_cannot_represent_is_refused_with_exit_4(tmp_path: Path)
     assert code == INPUT_EXIT
     assert "cannot be put in RFC 8785 canonical form" in err
     key = write_private_key(tmp_path / "k.pem")
-    result = CliRunner().invoke(cli, ["sign", str(bundle), "--key", str(key)])
+    result = CliRunner().invoke(cli, ["sign", str(bundle), "--signing-key", str(key)])
     assert result.exit_code == INPUT_EXIT
     assert "cannot be put in RFC 8785 canonical form" in result.stderr
 
 
 def test_a_device_is_not_read_as_a_bundle(tmp_path: Path) -> None:
-    code, _, err = run_verify("--keys", str(GOLDEN / "keys" / "jwks.json"), "/dev/zero")
+    code, _, err = run_verify("--keyring", str(GOLDEN / "keys" / "jwks.json"), "/dev/zero")
     assert code == INPUT_EXIT
     assert "/dev/zero: not a regular file" in err
 

@@ -285,7 +285,7 @@ def test_a_huge_signature_is_refused_by_its_size_without_reading_it(tmp_path: Pa
 
 def test_a_device_as_a_key_file_is_refused(tmp_path: Path) -> None:
     bundle = signed_layout(tmp_path)
-    run = invoke("sign", str(bundle), "--key", "/dev/zero")
+    run = invoke("sign", str(bundle), "--signing-key", "/dev/zero")
     assert run.exit_code == KEY_EXIT
     assert "not a regular file" in run.stderr
 
@@ -298,7 +298,7 @@ def test_keygen_refuses_a_dangling_link_at_the_private_key_path(tmp_path: Path) 
     target = tmp_path / "elsewhere" / "planted.pem"
     target.parent.mkdir()
     (tmp_path / "keys" / "signing.private.pem").symlink_to(target)
-    run = invoke("keygen", "--out", str(tmp_path / "keys"))
+    run = invoke("keygen", "-o", str(tmp_path / "keys"))
     assert run.exit_code == OUTPUT_EXIT
     assert "already exists; refusing to overwrite a key file" in run.stderr
     assert not target.exists()
@@ -311,12 +311,12 @@ def test_export_refuses_a_link_planted_at_the_bundle_path(tmp_path: Path) -> Non
     out = tmp_path / "bundles"
     out.mkdir()
     (out / "mtac-east-asia-2023-09-07.json").symlink_to(victim)
-    run = invoke("export", "--out", str(out))
+    run = invoke("export", "-o", str(out))
     assert run.exit_code == OUTPUT_EXIT
     assert "is a symbolic link; refusing to write through it" in run.stderr
     assert victim.read_text() == "precious\n"
     key = write_private_key(tmp_path / "k.pem")
-    run = invoke("export", "--out", str(out), "--key", str(key))
+    run = invoke("export", "-o", str(out), "--signing-key", str(key))
     assert run.exit_code == OUTPUT_EXIT
     assert victim.read_text() == "precious\n"
     assert sorted(os.listdir(out)) == ["mtac-east-asia-2023-09-07.json"]

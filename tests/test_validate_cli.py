@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from stix_mtac.cli import cli
-from stix_mtac.commands import validate as validate_command
+from stix_mtac.commands.options import Console
 from stix_mtac.validate.api import ValidationOptions, validate_bundle
 from stix_mtac.validate.render.progress import ProgressBar, progress_for_terminal
 
@@ -128,11 +128,15 @@ def test_help_documents_exit_codes_and_an_example() -> None:
 
 
 def test_colour_only_on_a_tty_and_never_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert ANSI not in run(OURS_ONLY, str(BROKEN)).output  # CliRunner is not a TTY
     monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setattr(validate_command.sys.stdout, "isatty", lambda: True, raising=False)
-    monkeypatch.setattr(validate_command, "_use_colour", lambda: True)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert ANSI not in run(OURS_ONLY, str(BROKEN)).output  # CliRunner is not a TTY
+    assert ANSI in run(OURS_ONLY, "--color", "always", str(BROKEN)).output
+    monkeypatch.setenv("FORCE_COLOR", "1")
     assert ANSI in run(OURS_ONLY, str(BROKEN)).output
+    monkeypatch.setenv("NO_COLOR", "1")  # NO_COLOR wins over FORCE_COLOR, --color over both
+    assert ANSI not in run(OURS_ONLY, str(BROKEN)).output
+    assert ANSI in run(OURS_ONLY, "--color", "always", str(BROKEN)).output
 
 
 def test_use_colour_honours_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -140,11 +144,12 @@ def test_use_colour_honours_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
         def isatty(self) -> bool:
             return True
 
-    monkeypatch.setattr(validate_command.sys, "stdout", Tty())
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert validate_command._use_colour() is True
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    assert Console().colour_for(Tty()) is True
     monkeypatch.setenv("NO_COLOR", "1")
-    assert validate_command._use_colour() is False
+    assert Console().colour_for(Tty()) is False
+    assert Console(color="always").colour_for(Tty()) is True
 
 
 def test_json_format_schema_and_counts(tmp_path: Path) -> None:

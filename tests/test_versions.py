@@ -30,7 +30,7 @@ def _edited(tmp_path: Path, *replacements: tuple[str, str]) -> Path:
 
 def _export(facts: Path, out: Path, *extra: str) -> tuple[int, str]:
     result = CliRunner().invoke(
-        cli, ["export", "--facts", str(facts), "--out", str(out), *extra],
+        cli, ["export", "--facts", str(facts), "-o", str(out), *extra],
         env={"STIX_MTAC_SIGNING_KEY": ""},
     )  # fmt: skip
     return result.exit_code, result.output

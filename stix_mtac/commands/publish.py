@@ -8,8 +8,18 @@ from typing import Any
 
 import click
 
-from stix_mtac.commands.trust import chosen_keyring, keyring_option
-from stix_mtac.errors import InputError, PublishFailure
+from stix_mtac.commands.options import (
+    STDIN_NAME,
+    bundle_argument,
+    command,
+    console,
+    deprecated,
+    is_stream,
+    keyring_option,
+    read_bundle_input,
+    taxii_access_options,
+)
+from stix_mtac.errors import InputError, PublishFailure, SignatureError
 from stix_mtac.jsonio import read_json_file
 from stix_mtac.publish import (
     Connection,
@@ -22,13 +32,9 @@ from stix_mtac.publish import (
 )
 from stix_mtac.publish.discovery import resolve_api_root
 from stix_mtac.publish.publisher import DEFAULT_MAX_OBJECTS, FALLBACK_MAX_BYTES
-from stix_mtac.publish.taxii import token_problem
 from stix_mtac.signing import verify_bundle_file
 from stix_mtac.signing.bundles import signature_path
 
-USER_ENV = "STIX_MTAC_TAXII_USER"
-PASSWORD_ENV = "STIX_MTAC_TAXII_PASSWORD"
-TOKEN_ENV = "STIX_MTAC_TAXII_TOKEN"
 # Failures listed one per line before the summary; the rest are counted, not listed.
 _LISTED_FAILURES = 20
 
@@ -37,57 +43,41 @@ def load_objects(bundle_path: Path, keyring: Path | None, allow_unsigned: bool) 
     """The bundle's objects, after its signature is verified.
 
     ``allow_unsigned`` admits a bundle with no signature at all; a signature that is there is
-    always verified, so a damaged or re-keyed bundle is never published.
+    always verified, so a damaged or re-keyed bundle is never published. ``-`` reads
+    standard input, which has no signature beside it: only with ``allow_unsigned``.
     """
-    if allow_unsigned and not signature_path(bundle_path).exists():
+    source = STDIN_NAME if is_stream(bundle_path) else str(bundle_path)
+    if is_stream(bundle_path):
+        if not allow_unsigned:
+            raise SignatureError(
+                f"{source}: unsigned: a bundle read from standard input has no signature "
+                "beside it; publish the file beside its .jws, or pass --allow-unsigned"
+            )
+        bundle = read_bundle_input(bundle_path)
+    elif allow_unsigned and not signature_path(bundle_path).exists():
         bundle = read_json_file(bundle_path)
     else:
         bundle = verify_bundle_file(bundle_path, keyring).bundle
     if not isinstance(bundle, dict) or bundle.get("type") != "bundle":
-        raise InputError(f"{bundle_path}: not a STIX bundle (no type 'bundle')")
+        raise InputError(f"{source}: not a STIX bundle (no type 'bundle')")
     objects = bundle.get("objects")
     if not isinstance(objects, list) or not objects:
-        raise InputError(f"{bundle_path}: $.objects: the bundle has no objects to publish")
+        raise InputError(f"{source}: $.objects: the bundle has no objects to publish")
     for index, obj in enumerate(objects):
         if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
-            raise InputError(f"{bundle_path}: $.objects[{index}]: not a STIX object with an id")
+            raise InputError(f"{source}: $.objects[{index}]: not a STIX object with an id")
     return objects
 
 
-def _check_token(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Refuse a token that cannot be sent, without echoing it (exit 2)."""
-    problem = token_problem(value) if value else None
-    if problem:
-        raise click.BadParameter(problem)
-    return value
-
-
-@click.command()
-@click.argument("bundle", type=click.Path(path_type=Path, dir_okay=False))
+@command()
+@bundle_argument("bundle")
 @click.option(
     "--url",
     required=True,
     help="TAXII 2.1 discovery URL (https://host/taxii2/) or API root (https://host/api1/).",
 )
 @click.option("--collection", required=True, help="Collection id to add the objects to.")
-@click.option("--user", envvar=USER_ENV, help=f"Basic-auth user [env {USER_ENV}].")
-@click.option(
-    "--password",
-    envvar=PASSWORD_ENV,
-    help=f"Basic-auth password; prefer the environment [env {PASSWORD_ENV}].",
-)
-@click.option(
-    "--token",
-    envvar=TOKEN_ENV,
-    callback=_check_token,
-    help=f"Bearer token instead of Basic [env {TOKEN_ENV}].",
-)
-@click.option(
-    "--ca-bundle",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="PEM file of CA certificates to trust for the server's TLS certificate.",
-)
-@click.option("--insecure", is_flag=True, help="Do not verify TLS certificates (warns).")
+@taxii_access_options
 @keyring_option
 @click.option("--allow-unsigned", is_flag=True, help="Publish a bundle without a signature.")
 @click.option("--dry-run", is_flag=True, help="Show the envelopes that would be sent; send none.")
@@ -95,17 +85,21 @@ def _check_token(ctx: click.Context, param: click.Parameter, value: str | None) 
     "--verify-readback", is_flag=True, help="Read the collection back and compare with the bundle."
 )
 @click.option(
-    "--max-objects",
+    "--envelope-objects",
+    "max_objects",
     type=click.IntRange(min=1),
     default=DEFAULT_MAX_OBJECTS,
     show_default=True,
     help="Objects per envelope.",
 )
+@deprecated("--max-objects", "--envelope-objects")
 @click.option(
-    "--max-bytes",
+    "--envelope-bytes",
+    "max_bytes",
     type=click.IntRange(min=64),
     help="Envelope size cap in bytes, below the server's max_content_length.",
 )
+@deprecated("--max-bytes", "--envelope-bytes")
 @click.option(
     "--retries",
     type=click.IntRange(min=1, max=10),
@@ -145,7 +139,6 @@ def publish(
     ca_bundle: Path | None,
     insecure: bool,
     keyring: Path | None,
-    deprecated_keys: Path | None,
     allow_unsigned: bool,
     dry_run: bool,
     verify_readback: bool,
@@ -159,11 +152,12 @@ def publish(
     """Publish BUNDLE's objects to a TAXII 2.1 collection.
 
     The bundle's signature (BUNDLE.jws) is verified first; unsigned bundles are refused unless
-    --allow-unsigned. Objects go out in bundle order as TAXII envelopes under the server's
-    max_content_length; each status resource is polled until complete. Publishing again is
-    safe: objects the server already holds with the same id, modified and content count as
-    "already present", not as failures. Credentials come from the options or the environment;
-    the password and token are never printed.
+    --allow-unsigned. - reads the bundle from standard input, which has no signature beside
+    it, so it needs --allow-unsigned. Objects go out in bundle order as TAXII envelopes
+    under the server's max_content_length; each status resource is polled until complete.
+    Publishing again is safe: objects the server already holds with the same id, modified
+    and content count as "already present", not as failures. Credentials come from the
+    options or the environment; the password and token are never printed.
 
     \b
     Example:
@@ -171,6 +165,8 @@ def publish(
       stix-mtac publish bundles/mtac-east-asia-2023-09-07.json \\
         --url https://taxii.example.org/api1/ \\
         --collection 365fed99-08fa-fdcd-a1b3-fb247eb41d01 --verify-readback
+      stix-mtac pull https://a.example/taxii2/ --collection ID -o - \\
+        | stix-mtac publish - --allow-unsigned --url https://b.example/api1/ --collection ID
 
     \b
     Exit codes: 0 all objects stored (or already present); 2 usage error (also a token
@@ -180,12 +176,12 @@ def publish(
     server reported failed objects, objects stayed pending, an object is too large, or the
     read-back differs.
     """
-    objects = load_objects(bundle, chosen_keyring(keyring, deprecated_keys), allow_unsigned)
+    objects = load_objects(bundle, keyring, allow_unsigned)
     if dry_run:
         _show_plan(objects, url, collection, max_bytes or FALLBACK_MAX_BYTES, max_objects)
         return
     if insecure:
-        click.echo("warning: --insecure: TLS certificates are not verified", err=True)
+        console().warn("--insecure: TLS certificates are not verified")
     credentials = Credentials(user=user, password=password, token=token)
     retry = RetryPolicy(attempts=retries, backoff_seconds=backoff, timeout_seconds=timeout)
     connection = Connection(
@@ -206,7 +202,8 @@ def publish(
             max_bytes=max_bytes,
             status_timeout=status_timeout,
         )
-        click.echo(f"published {bundle.name} to {connection.collection_url}: {result.summary()}")
+        name = STDIN_NAME if is_stream(bundle) else bundle.name
+        console().info(f"published {name} to {connection.collection_url}: {result.summary()}")
         for failure in result.failed[:_LISTED_FAILURES]:
             click.echo(f"failed: {failure.id} ({failure.version}): {failure.message}", err=True)
         if len(result.failed) > _LISTED_FAILURES:
@@ -218,7 +215,7 @@ def publish(
             )
         if verify_readback:
             readback = read_back(client, objects)
-            click.echo(readback.summary())
+            console().info(readback.summary())
             problems = [f"missing: {i}" for i in readback.missing] + [
                 f"changed: {i}" for i in readback.changed
             ]

@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 
 from stix_mtac.canonical import pretty_bytes
+from stix_mtac.commands.options import command, console, is_stream, output_option
 from stix_mtac.commands.taxii_options import reading_connection, reading_options
 from stix_mtac.fileio import write_atomic
 from stix_mtac.publish.pull import pull_collection
 from stix_mtac.publish.readback import PAGE_SIZE
 
 
-@click.command()
+@command()
 @click.argument("url")
 @reading_options
 @click.option(
@@ -31,11 +32,9 @@ from stix_mtac.publish.readback import PAGE_SIZE
     show_default=True,
     help="Objects asked for per request (the server may send fewer).",
 )
-@click.option(
-    "-o",
-    "--output",
+@output_option(
+    "Bundle file to write (atomically; its directory must exist), or - for standard output.",
     required=True,
-    help="Bundle file to write (atomically), or - for standard output.",
 )
 def pull(
     url: str,
@@ -48,7 +47,7 @@ def pull(
     added_after: str | None,
     all_versions: bool,
     page_size: int,
-    output: str,
+    output: Path,
 ) -> None:
     """Read the objects of a TAXII 2.1 collection into a STIX bundle.
 
@@ -64,7 +63,8 @@ def pull(
         --added-after 2026-12-01T00:00:00.000Z -o new.json
 
     \b
-    Exit codes: 0 written (or nothing new); 2 usage error; 7 server unreachable or answered
+    Exit codes: 0 written (or nothing new); 2 usage error (also -o in a directory that does
+    not exist: none is created); 7 server unreachable or answered
     an error, or an unusable URL; 8 credentials refused; 10 cannot write the output.
     """
     connection = reading_connection(url, collection, user, password, token, ca_bundle, insecure)
@@ -72,17 +72,15 @@ def pull(
         connection, added_after=added_after, all_versions=all_versions, page_size=page_size
     )
     summary = result.summary(connection)
+    out = console()
     if not result.bundle["objects"]:
-        click.echo(f"{summary}; nothing written", err=True)
+        out.info(f"{summary}; nothing written", err=True)
         return
     data = pretty_bytes(result.bundle)
-    if output == "-":
+    if is_stream(output):
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
-        click.echo(summary, err=True)
+        out.info(summary, err=True)
         return
-    target = Path(output)
-    if not target.parent.is_dir():
-        raise click.BadParameter(f"{target.parent}: no such directory", param_hint="-o/--output")
-    write_atomic(target, data)
-    click.echo(f"{summary} -> {target}")
+    write_atomic(output, data)
+    out.info(f"{summary} -> {output}")

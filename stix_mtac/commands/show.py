@@ -8,29 +8,38 @@ from pathlib import Path
 import click
 
 from stix_mtac.canonical import pretty_bytes
+from stix_mtac.commands.options import (
+    bundle_argument,
+    command,
+    console,
+    format_option,
+    input_name,
+    is_stream,
+    one_stdin,
+    output_option,
+    read_bundle_input,
+)
 from stix_mtac.fileio import write_atomic
 from stix_mtac.view.diff import diff_bundles, diff_data, diff_text
 from stix_mtac.view.graph import DEFAULT_MAX_NODES, build_graph
-from stix_mtac.view.objects import load_bundle
+from stix_mtac.view.objects import BundleView, bundle_from_data
 from stix_mtac.view.render import FORMATS, format_from_suffix, render_graph
 from stix_mtac.view.summary import summarize, summary_text
 
-BUNDLE_PATH = click.Path(path_type=Path, dir_okay=False)
+
+def _view(path: Path) -> BundleView:
+    """The bundle at ``path`` (``-``: standard input) as the views see it."""
+    return bundle_from_data(read_bundle_input(path), input_name(path))
 
 
 def _echo_json(value: object) -> None:
     click.echo(pretty_bytes(value), nl=False)
 
 
-@click.command()
-@click.argument("bundle", type=BUNDLE_PATH)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: sections for an 80-column terminal; json: the same data, stable shape.",
+@command()
+@bundle_argument("bundle")
+@format_option(
+    help_text="text: sections for an 80-column terminal; json: the same data, stable shape."
 )
 def show(bundle: Path, output_format: str) -> None:
     """Summarise a STIX 2.1 bundle: objects by type, producer and markings, each threat actor
@@ -53,34 +62,26 @@ def show(bundle: Path, output_format: str) -> None:
     Examples:
       stix-mtac show bundles/mtac-east-asia-2023-09-07.json
       stix-mtac show --format json bundle.json | jq '.campaigns[].name'
+      stix-mtac pull https://taxii.example.org/taxii2/ --collection ID -o - | stix-mtac show -
 
     \b
     Exit codes: 0 shown; 4 the file is unreadable, not strict JSON or not a bundle.
     """
-    summary = summarize(load_bundle(bundle))
+    summary = summarize(_view(bundle))
     if output_format == "json":
         _echo_json(summary)
     else:
         click.echo(summary_text(summary), nl=False)
 
 
-@click.command()
-@click.argument("bundle", type=BUNDLE_PATH)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
+@command()
+@bundle_argument("bundle")
+@output_option(
+    "Picture to write (its directory must exist); its suffix (.svg, .png, .html, .dot, "
+    ".graphml) picks the format. - writes to standard output (with --format).",
     required=True,
-    help="Picture to write; its suffix (.svg, .png, .html, .dot, .graphml) picks the format. "
-    "- writes to standard output (with --format).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMATS),
-    default=None,
-    help="Override the format the suffix implies.",
-)
+@format_option(FORMATS, default=None, help_text="Override the format the suffix implies.")
 @click.option(
     "--max-nodes",
     type=click.IntRange(min=0),
@@ -114,22 +115,19 @@ def graph(bundle: Path, output: Path, output_format: str | None, max_nodes: int)
     directory that does not exist (none is created); 4 the input is unreadable, not strict
     JSON or not a bundle; 10 the output cannot be written.
     """
-    to_stdout = str(output) == "-"
+    to_stdout = is_stream(output)
     chosen = output_format or (None if to_stdout else format_from_suffix(output))
     if chosen is None:
         raise click.UsageError(
             f"{output}: cannot tell the format from the suffix; use .svg, .png or .html, "
             "or --format"
         )
-    if not to_stdout and not output.parent.exists():
-        raise click.BadParameter(f"{output.parent}: no such directory", param_hint="-o/--output")
-    view = load_bundle(bundle)
+    view = _view(bundle)
     drawn = build_graph(view, max_nodes or None)
     if drawn.left_out is not None:
-        click.echo(
-            f"warning: {bundle}: {drawn.left_out.sentence()} (--max-nodes {max_nodes}; "
-            "0 draws everything)",
-            err=True,
+        console().warn(
+            f"{input_name(bundle)}: {drawn.left_out.sentence()} (--max-nodes {max_nodes}; "
+            "0 draws everything)"
         )
     data = render_graph(drawn, view, chosen)
     if to_stdout:
@@ -137,20 +135,13 @@ def graph(bundle: Path, output: Path, output_format: str | None, max_nodes: int)
         sys.stdout.buffer.flush()
         return
     write_atomic(output, data)
-    click.echo(f"wrote {output} ({chosen})")
+    console().info(f"wrote {output} ({chosen})")
 
 
-@click.command()
-@click.argument("old", type=BUNDLE_PATH)
-@click.argument("new", type=BUNDLE_PATH)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: a readable report; json: the same data, stable shape.",
-)
+@command()
+@bundle_argument("old")
+@bundle_argument("new")
+@format_option(help_text="text: a readable report; json: the same data, stable shape.")
 def diff(old: Path, new: Path, output_format: str) -> None:
     """Compare two STIX 2.1 bundles object by object, matching by id.
 
@@ -170,31 +161,37 @@ def diff(old: Path, new: Path, output_format: str) -> None:
     Examples:
       stix-mtac diff old.json bundles/mtac-east-asia-2023-09-07.json
       stix-mtac diff --format json old.json new.json | jq .changed
+      stix-mtac pull https://taxii.example.org/taxii2/ --collection ID -o - \\
+        | stix-mtac diff - new.json
 
     \b
-    Exit codes (like diff(1)): 0 no differences; 1 differences found;
+    Either bundle may be - (standard input), not both.
+
+    \b
+    Exit codes (like diff(1)): 0 no differences; 1 differences found; 2 usage error;
     4 an input is unreadable, not strict JSON or not a bundle.
     """
-    result = diff_bundles(load_bundle(old), load_bundle(new))
+    one_stdin(old, new)
+    result = diff_bundles(_view(old), _view(new))
     if output_format == "json":
         _echo_json(diff_data(result))
     else:
-        click.echo(diff_text(result, str(old), str(new)), nl=False)
+        click.echo(diff_text(result, input_name(old), input_name(new)), nl=False)
     if not result.identical:
         click.get_current_context().exit(1)
 
 
-@click.command()
-@click.argument("bundle", type=BUNDLE_PATH)
-@click.option(
-    "-o",
-    "--output",
+@command()
+@bundle_argument("bundle")
+@output_option(
+    "Directory for the layer files (BUNDLE-STEM.DOMAIN.layer.json; created if missing, in an "
+    "existing directory; end the name with / to create parents too), or - to print every "
+    "layer as one JSON list (the Navigator's multi-layer file).",
+    directory=True,
     default=".",
     show_default=True,
-    help="Existing directory for the layer files (BUNDLE-STEM.DOMAIN.layer.json), or - to "
-    "print every layer as one JSON list (the Navigator's multi-layer file).",
 )
-def navigator(bundle: Path, output: str) -> None:
+def navigator(bundle: Path, output: Path) -> None:
     """Write ATT&CK Navigator layers (format 4.5) of BUNDLE's techniques, one per framework.
 
     Enterprise, Mobile and ICS ATT&CK techniques go into layers for the ATT&CK Navigator;
@@ -207,23 +204,27 @@ def navigator(bundle: Path, output: str) -> None:
       stix-mtac navigator bundle.json -o - | jq '.[].domain'
 
     \b
+    BUNDLE may be - (standard input; the layer files are then named stdin.DOMAIN.layer.json).
+
+    \b
     Exit codes: 0 written; 1 the bundle has no ATT&CK or DISARM technique; 2 usage error
-    (also -o naming no existing directory); 4 unreadable bundle; 10 cannot write.
+    (also -o naming a file, or a directory whose parent is missing: none is created); 4 unreadable
+    bundle; 10 cannot write.
     """
     from stix_mtac.errors import InvalidBundleError
     from stix_mtac.view.navigator import navigator_layers
 
-    layers = navigator_layers(load_bundle(bundle))
+    layers = navigator_layers(_view(bundle))
     if not layers:
-        raise InvalidBundleError(f"{bundle}: no ATT&CK or DISARM technique to put in a layer")
-    if output == "-":
+        raise InvalidBundleError(
+            f"{input_name(bundle)}: no ATT&CK or DISARM technique to put in a layer"
+        )
+    if is_stream(output):
         _echo_json([layer.data for layer in layers])
         return
-    directory = Path(output)
-    if not directory.is_dir():
-        raise click.BadParameter(f"{directory}: no such directory", param_hint="-o/--output")
+    stem = "stdin" if is_stream(bundle) else bundle.stem
     for layer in layers:
-        target = directory / f"{bundle.stem}.{layer.domain}.layer.json"
+        target = output / f"{stem}.{layer.domain}.layer.json"
         write_atomic(target, pretty_bytes(layer.data))
         count = len(layer.data["techniques"])
-        click.echo(f"{target}: {count} technique{'s' if count != 1 else ''} ({layer.domain})")
+        console().info(f"{target}: {count} technique{'s' if count != 1 else ''} ({layer.domain})")

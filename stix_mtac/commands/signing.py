@@ -3,40 +3,30 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from stix_mtac.commands.taxii_options import reading_connection, reading_options
-from stix_mtac.commands.trust import chosen_keyring, keyring_option
-from stix_mtac.errors import InputError, KeyFileError, SignatureError, StixMtacError
-from stix_mtac.signing import (
-    PASSPHRASE_ENV,
+from stix_mtac.commands.options import (
     SIGNING_KEY_ENV,
-    bundle_files,
-    generate_keypair,
-    is_encrypted,
-    orphan_signatures,
-    passphrase_from_env,
-    signing_key_from_env,
+    OutputPath,
+    command,
+    console,
+    deprecated,
+    is_stream,
+    key_passphrase_option,
+    keyring_option,
+    output_option,
+    signing_key_option,
+    signing_passphrase,
 )
+from stix_mtac.commands.taxii_options import reading_connection, reading_options
+from stix_mtac.errors import InputError, KeyFileError, SignatureError, StixMtacError
+from stix_mtac.signing import bundle_files, generate_keypair, orphan_signatures
 from stix_mtac.signing.bundles import sign_bundle, verify_with_keyring
 from stix_mtac.signing.taxii_check import served_problem
 from stix_mtac.signing.truststore import load_trusted_keyring
-
-
-def _passphrase_for(key: Path) -> bytes | None:
-    """The passphrase an encrypted key needs: from the environment, else a prompt on a tty."""
-    if not key.is_file() or not is_encrypted(key):
-        return None
-    from_env = passphrase_from_env()
-    if from_env is not None:
-        return from_env
-    if not sys.stdin.isatty():
-        raise KeyFileError(f"{key}: the key is encrypted; set {PASSPHRASE_ENV} to its passphrase")
-    return str(click.prompt("Passphrase", hide_input=True)).encode("utf-8")
 
 
 def _plain_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -46,7 +36,7 @@ def _plain_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
-@click.command()
+@command()
 @click.option(
     "--name",
     default="signing",
@@ -54,93 +44,106 @@ def _plain_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
     callback=_plain_name,
     help="Base name of the key files (letters, digits, '.', '_', '-').",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+@output_option(
+    "Directory for the private key (keep it outside the repository); created if missing, "
+    "in an existing directory (end the name with / to create parents too).",
+    directory=True,
+    stdout=False,
     default=".",
     show_default=True,
-    help="Directory for the private key (keep it outside the repository).",
 )
+@deprecated("--out", "--output")
 @click.option(
-    "--public-out",
+    "--public-output",
     "public_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Directory for the public PEM and the keyring jwks.json (default: --out).",
+    type=OutputPath(directory=True, stdout=False),
+    help="Directory for the public PEM and the keyring jwks.json (default: -o/--output); "
+    "created as -o is.",
 )
+@deprecated("--public-out", "--public-output")
 @click.option(
-    "--passphrase",
+    "--encrypt",
     "encrypt",
     is_flag=True,
-    help=f"Encrypt the private key with a passphrase (from ${PASSPHRASE_ENV}, else a prompt).",
+    help="Encrypt the private key with a passphrase (--key-passphrase, else a prompt).",
 )
+@deprecated("--passphrase", "--encrypt")
+@key_passphrase_option
 @click.option(
     "--retire-active",
     is_flag=True,
     help="Rotation: mark the keyring's active keys retired; old signatures still verify.",
 )
 def keygen(
-    name: str, out_dir: Path, public_dir: Path | None, encrypt: bool, retire_active: bool
+    name: str,
+    output: Path,
+    public_dir: Path | None,
+    encrypt: bool,
+    key_passphrase: str | None,
+    retire_active: bool,
 ) -> None:
     """Generate an Ed25519 key pair for signing bundles.
 
-    Writes OUT/NAME.private.pem (PKCS#8 PEM, mode 0600) and PUBLIC-OUT/NAME.public.pem, and
+    Writes DIR/NAME.private.pem (PKCS#8 PEM, mode 0600) and PUBLIC-DIR/NAME.public.pem, and
     adds the public key, as a JWK whose kid is its RFC 7638 thumbprint, with status active, to
-    PUBLIC-OUT/jwks.json. Existing key files are never overwritten.
+    PUBLIC-DIR/jwks.json. Existing key files are never overwritten.
 
     \b
     Example:
-      stix-mtac keygen --name release --out ~/.config/stix-mtac --public-out bundles/keys
+      stix-mtac keygen --name mine -o ~/.config/stix-mtac/ --public-output bundles/keys/
 
     \b
-    Exit codes: 0 written; 6 keyring problem; 10 a key file exists or cannot be written.
+    Exit codes: 0 written; 2 usage error (also -o naming a file, or a directory whose
+    parent is missing: none is created); 6 keyring problem; 10 a key file exists or
+    cannot be written.
     """
     passphrase: bytes | None = None
     if encrypt:
-        passphrase = passphrase_from_env()
-        if passphrase is None:
+        if key_passphrase:
+            passphrase = key_passphrase.encode("utf-8")
+        else:
             text = click.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
             passphrase = str(text).encode("utf-8")
     paths = generate_keypair(
-        out_dir, name, passphrase, public_dir=public_dir, retire_active=retire_active
+        output, name, passphrase, public_dir=public_dir, retire_active=retire_active
     )
-    click.echo(f"private key: {paths.private_key} (mode 0600; never commit it)")
-    click.echo(f"public key:  {paths.public_pem}")
-    click.echo(f"keyring:     {paths.jwks} (kid {paths.kid}, active)")
+    out = console()
+    out.info(f"private key: {paths.private_key} (mode 0600; never commit it)")
+    out.info(f"public key:  {paths.public_pem}")
+    out.info(f"keyring:     {paths.jwks} (kid {paths.kid}, active)")
 
 
-@click.command()
+@command()
 @click.argument("bundles", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--key",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help=f"Ed25519 private key (PKCS#8 PEM); default: ${SIGNING_KEY_ENV}.",
-)
-def sign(bundles: tuple[Path, ...], key: Path | None) -> None:
+@signing_key_option()
+@key_passphrase_option
+def sign(bundles: tuple[Path, ...], signing_key: Path | None, key_passphrase: str | None) -> None:
     """Sign bundle files: write BUNDLE.jws beside each and record it in manifest.json.
 
     The signature is a detached JWS (EdDSA, b64 false) over the bundle's RFC 8785 canonical
-    bytes. An encrypted key's passphrase comes from $STIX_MTAC_KEY_PASSPHRASE or a prompt.
+    bytes. It is written beside each file, so sign takes files, not - (standard input). An
+    encrypted key's passphrase comes from --key-passphrase ($STIX_MTAC_KEY_PASSPHRASE) or a
+    prompt, as in export.
 
     \b
     Example:
-      stix-mtac sign bundles/mtac-east-asia-2023-09-07.json --key release.private.pem
+      stix-mtac sign bundles/mtac-east-asia-2023-09-07.json --signing-key release.private.pem
 
     \b
     Exit codes: 0 signed; 4 bundle unreadable or not JSON; 6 key file problem; 10 cannot write.
     """
-    key = key or signing_key_from_env()
-    if key is None:
-        raise KeyFileError(f"no signing key: pass --key or set ${SIGNING_KEY_ENV}")
-    passphrase = _passphrase_for(key)
+    if signing_key is None:
+        raise KeyFileError(f"no signing key: pass --signing-key or set ${SIGNING_KEY_ENV}")
+    passphrase = signing_passphrase(signing_key, key_passphrase)
+    out = console()
+    out.detail(f"signing with {signing_key}")
     for bundle in bundles:
-        signed = sign_bundle(bundle, key, passphrase)
-        click.echo(f"signed: {bundle} -> {signed.signature}")
+        signed = sign_bundle(bundle, signing_key, passphrase)
+        out.info(f"signed: {bundle} -> {signed.signature}")
         if not signed.exporter_form:
-            click.echo(
-                f"note: {bundle} is not laid out as stix-mtac writes bundles (sorted keys, "
-                "2-space indent), so it verifies only with `stix-mtac verify --tolerant`",
-                err=True,
+            out.warn(
+                f"{bundle} is not laid out as stix-mtac writes bundles (sorted keys, "
+                "2-space indent), so it verifies only with `stix-mtac verify --tolerant`"
             )
 
 
@@ -163,7 +166,7 @@ def _expand(paths: tuple[Path, ...]) -> tuple[list[Path], list[StixMtacError]]:
     return found, problems
 
 
-@click.command()
+@command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @keyring_option
 @click.option(
@@ -186,19 +189,20 @@ def verify(
     /,
     paths: tuple[Path, ...],
     keyring: Path | None,
-    deprecated_keys: Path | None,
     tolerant: bool,
     taxii_url: str | None,
     **taxii: Any,
 ) -> None:
     """Verify the detached signatures of bundle files, failing closed.
 
-    Only a keyring you chose is trusted: --keyring FILE, else $STIX_MTAC_KEYRING, else your
+    Only a keyring you chose is trusted: --keyring FILE (or $STIX_MTAC_KEYRING), else your
     trust store (fill it once: stix-mtac trust import bundles/keys/jwks.json). The keyring
     beside the bundles is never trusted by itself. A directory stands for every *.json
-    directly in it except manifest.json (keys/ is not entered); a signature whose bundle is
-    missing also fails. Every problem is reported, one line each; the exit code is the first
-    problem's.
+    below it, as in validate, except the manifest.json files and keys/ directories that
+    export writes beside bundles; a signature whose bundle is missing also fails. Every
+    problem is reported, one line each; the exit code is the first problem's. The signature
+    is the file BUNDLE.jws beside each bundle, so verify takes files and directories, not -
+    (standard input): save the bundle beside its signature first.
 
     \b
     Examples:
@@ -212,13 +216,20 @@ def verify(
     with other PROPERTIES" or "extra: ID (VERSION): a version that was not signed".
 
     \b
-    Exit codes: 0 all verified (and served as signed); 4 bundle unreadable, not JSON or with
-    duplicate keys (or no bundle in a directory); 5 unsigned, bad, untrusted or revoked
-    signature, a signature without its bundle, or (--taxii) the server serves objects
-    missing, altered or extra; 6 no trusted keyring, or it is damaged or holds a weak key;
-    7 server unreachable or failing; 8 credentials refused.
+    Exit codes: 0 all verified (and served as signed); 2 usage error (also - for a bundle);
+    4 bundle unreadable, not JSON or with duplicate keys (or no bundle in a directory);
+    5 unsigned, bad, untrusted or revoked signature, a signature without its bundle, or
+    (--taxii) the server serves objects missing, altered or extra; 6 no trusted keyring, or
+    it is damaged or holds a weak key; 7 server unreachable or failing; 8 credentials refused.
     """
-    trusted = load_trusted_keyring(chosen_keyring(keyring, deprecated_keys))
+    if any(is_stream(path) for path in paths):
+        raise click.UsageError(
+            "verify reads the signature BUNDLE.jws beside each bundle file, so it cannot "
+            "verify - (standard input): save the bundle beside its signature first"
+        )
+    out = console(ctx)
+    trusted = load_trusted_keyring(keyring)
+    out.detail(f"trusting the keys of {trusted.path}")
     connection = reading_connection(taxii_url, **taxii) if taxii_url else None
     bundles, problems = _expand(paths)
     verified = 0
@@ -234,7 +245,7 @@ def verify(
                 problems.append(served)
                 continue
         verified += 1
-        click.echo(f"verified: {bundle} (key {result.kid})")
+        out.info(f"verified: {bundle} (key {result.kid})")
     if problems:
         for problem in problems:
             for line in problem.lines():

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from stix_mtac.commands.publish import PASSWORD_ENV, TOKEN_ENV, USER_ENV, _check_token
+from stix_mtac.commands.options import console, taxii_access_options
 from stix_mtac.publish.discovery import resolve_api_root
 from stix_mtac.publish.taxii import Connection, Credentials
 
@@ -17,31 +17,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def reading_options(command: F) -> F:
-    """``--collection``, credentials, ``--ca-bundle``, ``--insecure`` (as ``publish`` has them)."""
-    options = [
-        click.option("--collection", help="Collection id to read."),
-        click.option("--user", envvar=USER_ENV, help=f"Basic-auth user [env {USER_ENV}]."),
-        click.option(
-            "--password",
-            envvar=PASSWORD_ENV,
-            help=f"Basic-auth password; prefer the environment [env {PASSWORD_ENV}].",
-        ),
-        click.option(
-            "--token",
-            envvar=TOKEN_ENV,
-            callback=_check_token,
-            help=f"Bearer token instead of Basic [env {TOKEN_ENV}].",
-        ),
-        click.option(
-            "--ca-bundle",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="PEM file of CA certificates to trust for the server's TLS certificate.",
-        ),
-        click.option("--insecure", is_flag=True, help="Do not verify TLS certificates (warns)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    """``--collection`` and the access options (``options.taxii_access_options``)."""
+    command = taxii_access_options(command)
+    return click.option("--collection", help="Collection id to read.")(command)
 
 
 def reading_connection(
@@ -57,7 +35,7 @@ def reading_connection(
     if not collection:
         raise click.UsageError("--collection is required with a TAXII server")
     if insecure:
-        click.echo("warning: --insecure: TLS certificates are not verified", err=True)
+        console().warn("--insecure: TLS certificates are not verified")
     credentials = Credentials(user=user, password=password, token=token)
     api_root = resolve_api_root(
         url, credentials=credentials, ca_bundle=ca_bundle, insecure=insecure

@@ -2,64 +2,32 @@
 
 ``trust import`` copies a publisher's keyring into the user's trust store after showing its
 fingerprints (RFC 7638 thumbprints, the ``kid``), as ``ssh`` asks before adding a host key.
-``verify`` and ``publish`` take ``--keyring`` (``--keys``, its old name, still works and warns).
+``verify`` and ``publish`` take ``--keyring`` (``options.keyring_option``).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
+from stix_mtac.commands.options import console, group
 from stix_mtac.signing.keyring import load_keyring
 from stix_mtac.signing.truststore import (
-    KEYRING_ENV,
     apply_import,
     plan_import,
     remove_key,
     trust_store_path,
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def keyring_option(command: F) -> F:
-    """``--keyring FILE`` and its deprecated alias ``--keys`` (which warns)."""
-    command = click.option(
-        "--keys",
-        "deprecated_keys",
-        type=click.Path(path_type=Path, dir_okay=False),
-        hidden=True,
-        help="Deprecated name of --keyring.",
-    )(command)
-    return click.option(
-        "--keyring",
-        "keyring",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help=f"Keyring (JWKS) to trust; default: ${KEYRING_ENV}, else the trust store "
-        "(stix-mtac trust import). A keyring beside the bundle is never used by itself.",
-    )(command)
-
-
-def chosen_keyring(keyring: Path | None, deprecated_keys: Path | None) -> Path | None:
-    """The keyring the user named (None: the trust store rule decides)."""
-    if deprecated_keys is None:
-        return keyring
-    click.echo("warning: --keys is deprecated; use --keyring", err=True)
-    if keyring is not None and keyring != deprecated_keys:
-        raise click.UsageError("--keys and --keyring name different keyrings; give one")
-    return deprecated_keys
-
-
-@click.group()
+@group()
 def trust() -> None:
     """Manage the keys that verify and publish trust (the trust store).
 
     The store is $XDG_CONFIG_HOME/stix-mtac/trusted-keys.json (default ~/.config/stix-mtac/).
-    verify trusts --keyring FILE, else $STIX_MTAC_KEYRING, else this store; never a keyring
+    verify trusts --keyring FILE (or $STIX_MTAC_KEYRING), else this store; never a keyring
     that merely lies beside a bundle.
 
     \b
@@ -108,11 +76,11 @@ def import_(keyring_file: Path, yes: bool) -> None:
             note = "already trusted"
         click.echo(f"{change.key.kid}  {change.after.value}  ({note})")
     if not any(change.changes for change in plan.changes):
-        click.echo(f"nothing to change in {plan.store}")
+        console().info(f"nothing to change in {plan.store}")
         return
     _confirm(f"Trust these keys from {keyring_file} for verifying bundles?", yes)
     apply_import(plan)
-    click.echo(f"trust store: {plan.store}")
+    console().info(f"trust store: {plan.store}")
 
 
 @trust.command("list")
@@ -143,4 +111,4 @@ def remove(kid: str, yes: bool) -> None:
     """
     _confirm(f"Stop trusting key {kid}?", yes)
     removed = remove_key(kid)
-    click.echo(f"removed {removed.kid} ({removed.status.value}) from {trust_store_path()}")
+    console().info(f"removed {removed.kid} ({removed.status.value}) from {trust_store_path()}")

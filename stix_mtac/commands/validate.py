@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -11,6 +10,7 @@ from typing import Any
 
 import click
 
+from stix_mtac.commands.options import BundleInput, command, console, format_option
 from stix_mtac.errors import InputError
 from stix_mtac.jsonio import DEFAULT_LIMITS, JsonLimits
 from stix_mtac.validate.api import DEFAULT_MAX_FINDINGS, DEFAULT_MAX_OBJECTS, ValidationOptions
@@ -50,10 +50,6 @@ def _codes(values: Sequence[str], option: str) -> frozenset[str]:
     return frozenset(known[part.lower()] for part in wanted)
 
 
-def _use_colour() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
 def _settings(ctx: click.Context, given: dict[str, Any], config: Config) -> dict[str, Any]:
     """Each option's value: the command line's, else the config file's, else the default."""
     merged = dict(given)
@@ -85,7 +81,7 @@ def _codes_option(name: str, help_text: str) -> Callable[[Any], Any]:
     return click.option(name, multiple=True, metavar="CODES", help=help_text)
 
 
-@click.command(
+@command(
     epilog="""\b
 Exit codes:
   0  every bundle is valid (warnings allowed unless --strict or
@@ -100,15 +96,8 @@ Exit codes:
      still checked and reported.
 """
 )
-@click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format; all but text print the summary line on stderr.",
-)
+@click.argument("paths", nargs=-1, required=True, type=BundleInput(directories=True, text=True))
+@format_option(FORMATS, help_text="Output format; all but text print the summary line on stderr.")
 @_codes_option("--disable", "Checks to skip (codes, names or aliases).")
 @_codes_option("--enable", "Report only these checks.")
 @_codes_option("--error", "Report these checks as errors.")
@@ -122,7 +111,6 @@ Exit codes:
     show_default=True,
     help="Lowest severity that fails the run.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Show only errors and the summary.")
 @click.option(
     "--open",
     "open_bundle",
@@ -283,8 +271,10 @@ def validate(ctx: click.Context, /, paths: tuple[str, ...], **given: Any) -> Non
         fail_on=fail_on,
         allow_empty=bool(settings["allow_empty"]),
     )
-    colour = output_format == "text" and _use_colour()
-    view = RenderOptions(root=root, quiet=bool(settings["quiet"]), colour=colour)
+    out = console(ctx)
+    colour = output_format == "text" and out.colour
+    quiet = out.quiet or config.values.get("quiet") is True  # -q: errors and the summary
+    view = RenderOptions(root=root, quiet=quiet, colour=colour)
     if output_format == "text":
         click.echo(render_text(reports, summary, view), nl=False, color=colour)
     else:

@@ -27,7 +27,8 @@ from stix_mtac.signing.keys import load_private_key, public_jwk
 from stix_mtac.signing.truststore import load_trusted_keyring
 
 SIGNATURE_SUFFIX = ".jws"
-KEYRING_RELATIVE = Path("keys") / "jwks.json"
+KEYS_DIRECTORY = "keys"  # where export publishes the keyring beside the bundles
+KEYRING_RELATIVE = Path(KEYS_DIRECTORY) / "jwks.json"
 SIGNING_KEY_ENV = "STIX_MTAC_SIGNING_KEY"
 PASSPHRASE_ENV = "STIX_MTAC_KEY_PASSPHRASE"
 
@@ -287,20 +288,29 @@ def _beside_hint(bundle_path: Path, kid: str) -> str:
     )
 
 
-def bundle_files(directory: Path) -> list[Path]:
-    """The bundles ``verify DIR`` checks: every ``*.json`` directly in ``directory`` except
-    ``manifest.json`` and hidden files. Subdirectories (such as ``keys/``) are not entered."""
+def _walked(directory: Path, pattern: str) -> list[Path]:
+    """Files matching ``pattern`` below ``directory`` (as ``validate`` walks a directory),
+    leaving out what export writes beside bundles, ``keys/``, and hidden files."""
     return sorted(
         path
-        for path in directory.glob("*.json")
-        if path.name != manifest.MANIFEST_NAME and not path.name.startswith(".")
+        for path in directory.rglob(pattern)
+        if path.is_file()
+        and KEYS_DIRECTORY not in path.relative_to(directory).parts[:-1]
+        and not any(part.startswith(".") for part in path.relative_to(directory).parts)
     )
+
+
+def bundle_files(directory: Path) -> list[Path]:
+    """The bundles ``verify DIR`` checks: every ``*.json`` below ``directory``, as
+    ``validate`` walks it, except ``manifest.json`` files, ``keys/`` directories (the
+    published keyring) and hidden files."""
+    return [path for path in _walked(directory, "*.json") if path.name != manifest.MANIFEST_NAME]
 
 
 def orphan_signatures(directory: Path) -> list[Path]:
-    """Signature files in ``directory`` whose bundle is missing (renamed or deleted)."""
-    return sorted(
+    """Signature files below ``directory`` whose bundle is missing (renamed or deleted)."""
+    return [
         path
-        for path in directory.glob(f"*.json{SIGNATURE_SUFFIX}")
+        for path in _walked(directory, f"*.json{SIGNATURE_SUFFIX}")
         if not path.with_name(path.name.removesuffix(SIGNATURE_SUFFIX)).exists()
-    )
+    ]
