@@ -191,18 +191,3 @@ def test_the_adding_a_report_error_example(tmp_path: Path) -> None:
     done = shell("stix-mtac facts --facts my-report.yaml", work, tmp_path)
     assert done.returncode == 3
     assert done.stderr.splitlines() == expected
-
-
-def test_the_draft_example(tmp_path: Path) -> None:
-    clone = tmp_path / "clone"
-    source = Path("stix_mtac/data/reports/cisa-mar-10325064-1.source.txt")
-    (clone / source.parent).mkdir(parents=True)
-    shutil.copy(REPO / source, clone / source)
-    done = shell(example("draft"), clone, tmp_path)
-    assert done.returncode == 0, done.stderr
-    head = done.stdout.splitlines()
-    assert len(head) == 40  # head -40 of a longer skeleton
-    assert head[0].startswith("# Draft facts for cisa-mar-10325064-1.source.txt")
-    assert "schema_version: 2" in head
-    # the webshell's SHA-256, as the report prints it, is among the first facts
-    assert "2e0df09fa37eabcae645302d9865913b818ee0993199a6d904728f3093ff48c7" in done.stdout
