@@ -141,7 +141,7 @@ def _support_table() -> dict[str, str]:
     """README's support table: type -> its mark (a check mark, or the dash of "not")."""
     table = README.split("### STIX 2.1 support", 1)[1].split("\nCommon properties:", 1)[0]
     rows: dict[str, str] = {}
-    for row in table.splitlines()[4:]:
+    for row in table.splitlines():
         cells = [cell.strip() for cell in row.strip("|").split("|")]
         if len(cells) >= 2 and cells[1] in ("✓", "\N{EN DASH}"):
             rows |= {name.strip(): cells[1] for name in cells[0].split(",")}
