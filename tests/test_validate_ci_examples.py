@@ -320,6 +320,7 @@ def test_the_readme_github_actions_steps_as_written(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     log = json.loads((passing / written.group(1)).read_text(encoding="utf-8"))
     jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+    assert log["runs"][0]["tool"]["driver"]["informationUri"] == REPOSITORY_URL
     assert not [r for r in log["runs"][0]["results"] if r["level"] == "error"]
 
     failing = tmp_path / "failing"
