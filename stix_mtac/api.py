@@ -149,4 +149,7 @@ def publish_bundle(
         api_root=api_root, collection=collection, credentials=credentials, ca_bundle=ca_bundle
     )
     with TaxiiClient(connection) as client:
-        return publish_objects(client, objects)
+        result = publish_objects(client, objects)
+    if result.stopped is not None:
+        raise result.stopped  # what did land is in the account; the caller sees the error
+    return result

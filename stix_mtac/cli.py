@@ -19,6 +19,8 @@ import click
 from stix_mtac import __version__
 from stix_mtac.commands.options import Group
 from stix_mtac.errors import OutputError, StixMtacError
+from stix_mtac.printable import printable
+from stix_mtac.redaction import redact
 
 DEBUG_ENV = "STIX_MTAC_DEBUG"
 INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE from sysexits.h
@@ -93,7 +95,8 @@ class LazyGroup(Group):
             return super().invoke(ctx)
         except StixMtacError as error:
             for line in error.lines():
-                click.echo(f"error: {line}", err=True)
+                # known secrets hidden, control characters from input or a server escaped
+                click.echo(f"error: {printable(redact(line))}", err=True)
             ctx.exit(error.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -110,7 +113,7 @@ class LazyGroup(Group):
             if _debugging():
                 raise
             click.echo(
-                f"error: internal error: {type(error).__name__}: {error} "
+                f"error: internal error: {type(error).__name__}: {printable(redact(str(error)))} "
                 f"(please report it; set {DEBUG_ENV}=1 for the traceback)",
                 err=True,
             )

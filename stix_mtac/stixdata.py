@@ -17,6 +17,8 @@ import yaml
 
 # Relationship types any two objects may have (STIX 2.1 section 5.1.1 / 4: common relationships).
 ANY_PAIR_KEY = "common"
+# The OASIS TLP 2.0 extension definition (cti-stix-common-objects) the TLP 2.0 markings use.
+TLP_2_0_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 
 
 def _data_text(*parts: str) -> str:
@@ -77,3 +79,17 @@ def country_codes() -> Mapping[str, str]:
     """ISO 3166-1 alpha-2 codes -> English short name (``data/stix/iso3166-1.json``)."""
     raw: dict[str, Any] = json.loads(_data_text("stix", "iso3166-1.json"))
     return dict(raw["countries"])
+
+
+@cache
+def tlp_markings() -> tuple[Mapping[str, Any], ...]:
+    """The official TLP 1.0 and TLP 2.0 marking definitions, exactly as published
+    (``data/markings/``, one file each): the one source both the builders (which ship them)
+    and the validator (which checks others' copies against them) read."""
+    folder = resources.files("stix_mtac.data").joinpath("markings")
+    found = [
+        json.loads(entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".json")
+    ]
+    return tuple(sorted(found, key=lambda definition: str(definition["id"])))

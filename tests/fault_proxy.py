@@ -32,6 +32,7 @@ class Rule:
     path: str  # a regular expression searched in the request path (with query)
     action: str  # status | delay | truncate | drop | slow | rewrite | redirect | echo-auth
     times: int = 1_000_000  # how many matching requests it applies to
+    after: int = 0  # matching requests let through unchanged before it applies
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
@@ -46,12 +47,32 @@ class Rule:
             and re.search(self.path, path) is not None
         )
 
+    def take(self) -> bool:
+        """Count one matching request; True when the rule applies to it."""
+        if self.after > 0:
+            self.after -= 1
+            return False
+        self.times -= 1
+        return True
+
 
 @dataclass
 class Seen:
     method: str
     path: str
     headers: dict[str, str]
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer is expected here; its error is recorded, not printed
+    (the tests read stderr, and CliRunner captures it for the whole process)."""
+
+    errors: list[str]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        self.errors.append(repr(sys.exc_info()[1]))
 
 
 class FaultProxy:
@@ -61,8 +82,10 @@ class FaultProxy:
         self.upstream_port = parts.port or 80
         self.rules = rules
         self.seen: list[Seen] = []
+        self.slow_bytes_sent = 0  # bytes of "slow" answers that reached the socket
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = _QuietServer(("127.0.0.1", 0), self._handler())
+        self.server.errors = []
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -82,8 +105,7 @@ class FaultProxy:
             self.seen.append(Seen(method, path, headers))
             for rule in self.rules:
                 if rule.matches(method, path):
-                    rule.times -= 1
-                    return rule
+                    return rule if rule.take() else None
         return None
 
     def _forward(
@@ -168,6 +190,8 @@ class FaultProxy:
                         for index in range(len(data)):
                             self.wfile.write(data[index : index + 1])
                             self.wfile.flush()
+                            with proxy.lock:
+                                proxy.slow_bytes_sent += 1
                             time.sleep(rule.seconds)
                     except OSError:
                         pass  # the client gave up, as it should

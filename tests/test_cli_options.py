@@ -146,6 +146,10 @@ def test_every_environment_variable_is_an_option_envvar() -> None:
         "STIX_MTAC_TAXII_USER",
         "STIX_MTAC_TAXII_PASSWORD",
         "STIX_MTAC_TAXII_TOKEN",
+        "STIX_MTAC_TAXII_RETRIES",
+        "STIX_MTAC_TAXII_CONNECT_TIMEOUT",
+        "STIX_MTAC_TAXII_TIMEOUT",
+        "STIX_MTAC_TAXII_DEADLINE",
     }
     for source in [REPO / "stix_mtac" / "cli.py", *(REPO / "stix_mtac" / "commands").glob("*.py")]:
         text = source.read_text(encoding="utf-8")

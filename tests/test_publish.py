@@ -402,7 +402,7 @@ def test_done_when_each_failure_is_one_line_with_its_exit_code_and_no_secret(
     code, stderr_lines = {
         "wrong password": (8, 1),
         "server down": (7, 1),
-        "failed object": (9, 2),  # the failed object's line, then the error
+        "failed object": (9, 3),  # the failed object's line, the envelope's account, the error
     }[failure]
     assert result.returncode == code, result.stderr
     assert len(result.stderr.splitlines()) == stderr_lines, result.stderr

@@ -52,6 +52,8 @@ def references(obj: dict[str, Any]) -> list[str]:
 def test_there_is_a_committed_bundle_for_every_built_in_report() -> None:
     assert len(committed_bundles()) >= 1
     assert len(committed_bundles()) == len(builtin_reports())
+    # the sighting checks below have something to check: both CISA MARs carry one
+    assert sum(o["type"] == "sighting" for b in BUNDLES.values() for o in b["objects"]) >= 4
 
 
 @pytest.mark.parametrize("name", sorted(BUNDLES))
@@ -62,10 +64,7 @@ def test_the_splitter_keeps_every_object_and_every_reference(name: str) -> None:
     expectations, incompatible, parts = splitter.split_bundle_with_expectations(
         json.dumps(bundle), use_json=True, cleanup_inconsistent_bundle=True
     )
-    assert [obj["id"] for obj in incompatible] == [
-        obj["id"] for obj in bundle["objects"] if _opencti_drops(obj)
-    ]
-    originals = {key: obj for key, obj in originals.items() if not _opencti_drops(obj)}
+    assert incompatible == []  # OpenCTI drops nothing as inconsistent, sightings included
     assert expectations == len(originals)
     pieces = [json.loads(part) for part in parts]
     assert all(len(piece["objects"]) == 1 for piece in pieces)
@@ -121,20 +120,33 @@ SCO_TYPES = frozenset(
 )
 
 
-def _opencti_drops(obj: dict[str, Any]) -> bool:
-    """A sighting without where_sighted_refs: OpenCTI has nowhere to attach it (its splitter
-    drops it as inconsistent, and pycti cannot compute its id). Pinned, not hidden: the CISA
-    MARs say where a sample was found only as "submitted to CISA"."""
-    return obj["type"] == "sighting" and not obj.get("where_sighted_refs")
+@pytest.mark.parametrize("name", sorted(BUNDLES))
+def test_every_sighting_says_where_it_was_sighted_and_opencti_keeps_it(name: str) -> None:
+    # OpenCTI attaches a sighting to its where_sighted_refs: without one, its splitter drops
+    # the sighting as inconsistent and pycti cannot compute its id
+    sightings = [obj for obj in BUNDLES[name]["objects"] if obj["type"] == "sighting"]
+    for sighting in sightings:
+        assert sighting.get("where_sighted_refs"), sighting["id"]
+    _, incompatible, parts = OpenCTIStix2Splitter().split_bundle_with_expectations(
+        json.dumps(BUNDLES[name]), use_json=True, cleanup_inconsistent_bundle=True
+    )
+    assert incompatible == []
+    kept = {
+        piece["objects"][0]["id"]: piece["objects"][0]
+        for piece in map(json.loads, parts)
+        if piece["objects"][0]["type"] == "sighting"
+    }
+    assert sorted(kept) == sorted(s["id"] for s in sightings)
+    for sighting in sightings:
+        assert kept[sighting["id"]]["where_sighted_refs"] == sighting["where_sighted_refs"]
+        assert pycti.StixSightingRelationship.generate_id_from_data(copy.deepcopy(sighting))
 
 
 @pytest.mark.parametrize("name", sorted(BUNDLES))
 def test_no_two_objects_become_one_in_opencti(name: str) -> None:
     objects = BUNDLES[name]["objects"]
     # Markings are matched to OpenCTI's own TLP definitions, not by a computed id.
-    identified = [
-        obj for obj in objects if obj["type"] != "marking-definition" and not _opencti_drops(obj)
-    ]
+    identified = [obj for obj in objects if obj["type"] != "marking-definition"]
     ids = {obj["id"]: _opencti_id(obj) for obj in identified}
     assert None not in ids.values(), [k for k, v in ids.items() if v is None]
     assert len(set(ids.values())) == len(identified)

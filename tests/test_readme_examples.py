@@ -96,8 +96,8 @@ def test_the_local_medallion_example(tmp_path: Path) -> None:
     script = script.replace(" &\n", " &\n" + _WAIT_FOR_PORT.format(port=port), 1)
     done = shell("trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + script, clone, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "74 objects in 1 envelope: 74 added, 0 already present, 0 failed" in done.stdout
-    assert "pulled 74 objects in 1 page" in done.stdout
+    assert "68 objects in 1 envelope: 68 added, 0 already present, 0 failed" in done.stdout
+    assert "pulled 68 objects in 1 page" in done.stdout
     assert "verified: bundles/mtac-east-asia-2023-09-07.json (key " in done.stdout
     assert (clone / "pulled.json").is_file()
 
@@ -121,10 +121,10 @@ def test_the_library_example_a_connector_would_use(
         exec(compile(example("library", "python"), "README.md", "exec"), namespace)
         stored = server.objects()
     assert printed == [
-        f"signed by {keys.kid}: 74 objects in 1 envelope: 74 added, 0 already present, "
+        f"signed by {keys.kid}: 68 objects in 1 envelope: 68 added, 0 already present, "
         "0 failed, 0 pending"
     ]
-    assert len(stored) == 74
+    assert len(stored) == 68
 
 
 def test_the_reading_drawing_and_comparing_example(tmp_path: Path) -> None:
@@ -140,3 +140,54 @@ def test_the_reading_drawing_and_comparing_example(tmp_path: Path) -> None:
     ):
         assert (clone / name).stat().st_size > 0, name
     assert done.stdout.endswith("no differences\n")
+
+
+def _my_report(tmp_path: Path, key: str) -> Path:
+    """A user's own report: a built-in facts file and its text renamed to my-report.*."""
+    work = tmp_path / "work"
+    work.mkdir()
+    reports = REPO / "stix_mtac" / "data" / "reports"
+    shutil.copy(reports / f"{key}.source.txt", work / "my-report.source.txt")
+    facts = (reports / f"{key}.yaml").read_text(encoding="utf-8")
+    facts, renamed = re.subn(
+        r"^  source_text: .*$", "  source_text: my-report.source.txt", facts, flags=re.M
+    )
+    assert renamed == 1
+    (work / "my-report.yaml").write_text(facts, encoding="utf-8")
+    return work
+
+
+def test_the_adding_a_report_example(tmp_path: Path) -> None:
+    work = _my_report(tmp_path, "cisa-mar-10325064-1")
+    done = shell(example("adding-a-report"), work, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "exported 34 objects" in done.stdout and "9/9 facts covered" in done.stdout
+    # the same facts under another file name give the committed bundle, byte for byte
+    assert (work / "bundles" / "cisa-mar-10325064-1.json").read_bytes() == (
+        REPO / "bundles" / "cisa-mar-10325064-1.json"
+    ).read_bytes()
+
+
+def test_the_adding_a_report_error_example(tmp_path: Path) -> None:
+    work = _my_report(tmp_path, "mtac-east-asia-2023-09-07")
+    facts = (work / "my-report.yaml").read_text(encoding="utf-8")
+    facts = facts.replace('published: "2023-09-07"', 'published: "2023-13-01"', 1)
+    storm = "{source: intrusion-set/storm-0558, type: "
+    facts = facts.replace(
+        storm + "originates-from, target: location/china",
+        storm + "located-at, target: location/china",
+        1,
+    )
+    (work / "my-report.yaml").write_text(facts, encoding="utf-8")
+    lines = facts.splitlines()
+    # where the two broken keys are, found by reading the file
+    published = next(n for n, line in enumerate(lines, 1) if "published: " in line)
+    located = next(n for n, line in enumerate(lines, 1) if storm + "located-at" in line)
+    expected = example("adding-a-report-errors", "text").splitlines()
+    expected = [
+        re.sub(r"^error: my-report\.yaml:\d+:", f"error: my-report.yaml:{number}:", line)
+        for line, number in zip(expected, (published, located), strict=True)
+    ]
+    done = shell("stix-mtac facts --facts my-report.yaml", work, tmp_path)
+    assert done.returncode == 3
+    assert done.stderr.splitlines() == expected

@@ -203,7 +203,7 @@ def test_sarif_output_validates_against_the_sarif_2_1_0_schema(tmp_path: Path) -
     )
     log = json.loads(result.stdout)
     schema = json.loads((CORPUS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-    jsonschema.Draft7Validator(schema).validate(log)
+    jsonschema.Draft4Validator(schema).validate(log)
     results = log["runs"][0]["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [
         ("SX201", "error"),
@@ -251,7 +251,7 @@ def test_sarif_schema_rejects_a_broken_log() -> None:
     schema = json.loads((CORPUS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     broken = {"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": []}]}
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.Draft7Validator(schema).validate(broken)
+        jsonschema.Draft4Validator(schema).validate(broken)
 
 
 def test_junit_output_parses_and_counts_match_findings(tmp_path: Path) -> None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from typing import Any
 
-TLP_2_0_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+from stix_mtac.stixdata import TLP_2_0_EXTENSION, tlp_markings
 
 
 def _name_of(definition: Mapping[str, Any]) -> str:
@@ -21,13 +19,7 @@ def _name_of(definition: Mapping[str, Any]) -> str:
 @cache
 def tlp_definitions() -> Mapping[str, Mapping[str, Any]]:
     """TLP marking definitions by facts name (``tlp2:amber+strict``), exactly as published."""
-    folder = resources.files("stix_mtac.data").joinpath("markings")
-    found: dict[str, Mapping[str, Any]] = {}
-    for entry in folder.iterdir():
-        if entry.name.endswith(".json"):
-            definition: dict[str, Any] = json.loads(entry.read_text(encoding="utf-8"))
-            found[_name_of(definition)] = definition
-    return dict(sorted(found.items()))
+    return dict(sorted((_name_of(definition), definition) for definition in tlp_markings()))
 
 
 def tlp_names() -> list[str]:

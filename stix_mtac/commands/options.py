@@ -475,53 +475,6 @@ def format_option(
     )
 
 
-# --- TAXII ----------------------------------------------------------------------------------
-
-TAXII_USER_ENV = "STIX_MTAC_TAXII_USER"
-TAXII_PASSWORD_ENV = "STIX_MTAC_TAXII_PASSWORD"
-TAXII_TOKEN_ENV = "STIX_MTAC_TAXII_TOKEN"
-
-
-def _check_token(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Refuse a token that cannot be sent, without echoing it (exit 2)."""
-    from stix_mtac.publish.taxii import token_problem
-
-    problem = token_problem(value) if value else None
-    if problem:
-        raise click.BadParameter(problem)
-    return value
-
-
-def taxii_access_options(function: F) -> F:
-    """Credentials and TLS for a TAXII server: ``--user``, ``--password``, ``--token``
-    (each with its environment variable), ``--ca-bundle``, ``--insecure``."""
-    options = [
-        click.option("--user", envvar=TAXII_USER_ENV, show_envvar=True, help="Basic-auth user."),
-        click.option(
-            "--password",
-            envvar=TAXII_PASSWORD_ENV,
-            show_envvar=True,
-            help="Basic-auth password; prefer the environment variable.",
-        ),
-        click.option(
-            "--token",
-            envvar=TAXII_TOKEN_ENV,
-            show_envvar=True,
-            callback=_check_token,
-            help="Bearer token instead of Basic; prefer the environment variable.",
-        ),
-        click.option(
-            "--ca-bundle",
-            type=click.Path(path_type=Path, dir_okay=False),
-            help="PEM file of CA certificates to trust for the server's TLS certificate.",
-        ),
-        click.option("--insecure", is_flag=True, help="Do not verify TLS certificates (warns)."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
-
-
 def input_name(path: Path) -> str:
     """How messages name an input: its path, or ``<stdin>`` for ``-``."""
     return STDIN_NAME if is_stream(path) else str(path)

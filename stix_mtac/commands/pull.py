@@ -9,7 +9,13 @@ import click
 
 from stix_mtac.canonical import pretty_bytes
 from stix_mtac.commands.options import command, console, is_stream, output_option
-from stix_mtac.commands.taxii_options import reading_connection, reading_options
+from stix_mtac.commands.progress import TerminalProgress
+from stix_mtac.commands.taxii_options import (
+    reading_connection,
+    reading_options,
+    retry_policy,
+    transport_options,
+)
 from stix_mtac.fileio import write_atomic
 from stix_mtac.publish.pull import pull_collection
 from stix_mtac.publish.readback import PAGE_SIZE
@@ -36,6 +42,7 @@ from stix_mtac.publish.readback import PAGE_SIZE
     "Bundle file to write (atomically; its directory must exist), or - for standard output.",
     required=True,
 )
+@transport_options
 def pull(
     url: str,
     collection: str | None,
@@ -48,6 +55,11 @@ def pull(
     all_versions: bool,
     page_size: int,
     output: Path,
+    retries: int,
+    backoff: float,
+    connect_timeout: float,
+    timeout: float,
+    deadline: float,
 ) -> None:
     """Read the objects of a TAXII 2.1 collection into a STIX bundle.
 
@@ -67,10 +79,18 @@ def pull(
     not exist: none is created); 7 server unreachable or answered
     an error, or an unusable URL; 8 credentials refused; 10 cannot write the output.
     """
-    connection = reading_connection(url, collection, user, password, token, ca_bundle, insecure)
-    result = pull_collection(
-        connection, added_after=added_after, all_versions=all_versions, page_size=page_size
+    retry = retry_policy(retries, backoff, connect_timeout, timeout, deadline)
+    connection = reading_connection(
+        url, collection, user, password, token, ca_bundle, insecure, retry
     )
+    with TerminalProgress() as progress:
+        result = pull_collection(
+            connection,
+            added_after=added_after,
+            all_versions=all_versions,
+            page_size=page_size,
+            progress=progress,
+        )
     summary = result.summary(connection)
     out = console()
     if not result.bundle["objects"]:

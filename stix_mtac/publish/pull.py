@@ -9,7 +9,7 @@ can ask only for what was added since (``--added-after``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +59,7 @@ def pull_collection(
     added_after: str | None = None,
     all_versions: bool = False,
     page_size: int = PAGE_SIZE,
+    progress: Callable[[str], None] | None = None,
 ) -> PullResult:
     """Every object of the collection (its newest version, or ``all_versions``), in the order
     the server added them, as a bundle. Raises ServerError (7) and AuthError (8)."""
@@ -71,7 +72,7 @@ def pull_collection(
     client = _RecordingClient(connection)
     with client:
         client.collection_information()  # a clear 404/403 before paging
-        for page in iter_pages(client, query, page_size):
+        for page in iter_pages(client, query, page_size, progress=progress):
             pages += 1
             for obj in page:
                 key = (str(obj.get("id")), object_version(obj))

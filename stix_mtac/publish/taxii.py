@@ -1,8 +1,15 @@
-"""The TAXII 2.1 HTTP client: requests, authentication, TLS, retries with backoff.
+"""The TAXII 2.1 HTTP client: requests, authentication, TLS, retries, timeouts, a deadline.
 
 Only this module imports ``requests``; everything above it sees typed results and
 ``StixMtacError`` subclasses. Secrets live in ``Credentials`` and go only into request
-headers: never into messages, ``repr`` or logs.
+headers: never into messages, ``repr`` or logs (every text quoted from a server is redacted).
+
+The transport is bounded in every direction: each request has a connect and a read timeout,
+the whole client has an overall deadline (a server that trickles one byte a second cannot
+hold it longer), answers are read in pieces up to a size limit, 429/5xx answers and
+connections lost before or during an answer are retried a bounded number of times (waiting
+as ``Retry-After`` asks, within the deadline), and a redirect is followed only to the same
+scheme, host and port: credentials never follow a redirect to another host.
 """
 
 from __future__ import annotations
@@ -11,9 +18,11 @@ import time
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
@@ -21,11 +30,18 @@ from requests.auth import HTTPBasicAuth
 
 from stix_mtac.errors import AuthError, ServerError, StixMtacError
 from stix_mtac.jsonio import parse_json
+from stix_mtac.printable import printable
+from stix_mtac.redaction import basic_credential, redact, remember
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS = 5
 # Bounded: a TAXII answer is JSON metadata or a page of objects, never hundreds of MiB.
 _MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+# An error answer is read only for its title and description.
+_MAX_ERROR_BYTES = 64 * 1024
+_READ_PIECE = 256 * 1024
 
 
 def token_problem(token: str) -> str | None:
@@ -37,6 +53,12 @@ def token_problem(token: str) -> str | None:
             "newline from a file?); the value is not shown"
         )
     return None
+
+
+def _raw_bytes(text: str) -> bytes:
+    # UTF-8, as RFC 7617 recommends; characters that came from undecodable bytes (a
+    # non-UTF-8 argument or environment value) go back out as exactly those bytes.
+    return text.encode("utf-8", "surrogateescape")
 
 
 @dataclass(frozen=True)
@@ -51,31 +73,60 @@ class Credentials:
         problem = token_problem(self.token) if self.token else None
         if problem:
             raise ValueError(f"bearer token: {problem}")
+        remember(*(secret for secret in (self.password, self.token) if secret))
+        if self.user is not None and self.password:
+            remember(basic_credential(_raw_bytes(self.user), _raw_bytes(self.password)))
 
     def apply(self, session: requests.Session) -> None:
         if self.token:
             session.headers["Authorization"] = f"Bearer {self.token}"
         elif self.user is not None:
-            # UTF-8, as RFC 7617 recommends (medallion, via flask-httpauth, decodes UTF-8
-            # first); requests alone sends Latin-1 and crashes on any other character.
-            session.auth = HTTPBasicAuth(
-                self.user.encode("utf-8"), (self.password or "").encode("utf-8")
-            )
+            # medallion (flask-httpauth) decodes UTF-8 first; requests alone sends Latin-1
+            # and crashes on any other character.
+            session.auth = HTTPBasicAuth(_raw_bytes(self.user), _raw_bytes(self.password or ""))
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How often and how long to retry 429, 5xx and connection errors (bounded)."""
+    """How often and how long to retry 429, 5xx and lost connections, and the time limits.
+
+    ``timeout_seconds`` bounds each wait for the server (connecting: ``connect_seconds``);
+    ``deadline_seconds`` bounds the whole client, retries, waits and status polls included
+    (None: no overall limit).
+    """
 
     attempts: int = 4
     backoff_seconds: float = 0.5
     max_wait_seconds: float = 8.0
     timeout_seconds: float = 30.0
+    connect_seconds: float = 10.0
+    deadline_seconds: float | None = 1800.0
+    # A longer Retry-After is not waited out (nor retried early): the request fails.
+    max_retry_after_seconds: float = 300.0
 
     def wait(self, attempt: int, retry_after: str | None) -> float:
-        if retry_after and retry_after.strip().isdigit():
-            return min(float(retry_after), self.max_wait_seconds)
+        """Seconds before retry number ``attempt + 1``: what ``Retry-After`` asks (seconds or
+        an HTTP date), else exponential backoff capped at ``max_wait_seconds``."""
+        asked = retry_after_seconds(retry_after)
+        if asked is not None:
+            return asked
         return min(self.backoff_seconds * 2.0**attempt, self.max_wait_seconds)
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """A ``Retry-After`` header (RFC 9110: delay-seconds or an HTTP-date) in seconds."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -119,12 +170,38 @@ class Response:
     data: Any
 
 
+@dataclass(frozen=True)
+class _Reply:
+    """An answer read in full (within the limits): status, headers and body."""
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+
+
+class _Retry(Exception):
+    """A failure worth another attempt: 429, 5xx, a connection lost or timed out."""
+
+    def __init__(self, problem: str, retry_after: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.retry_after = retry_after
+
+
 class TaxiiClient:
     """Talks to one collection of one API root. Raises ServerError (7) or AuthError (8)."""
 
-    def __init__(self, connection: Connection, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.connection = connection
         self._sleep = sleep
+        self._clock = clock
+        limit = connection.retry.deadline_seconds
+        self._deadline = clock() + limit if limit else None
         self._session = requests.Session()
         self._session.headers["Accept"] = TAXII_MEDIA_TYPE
         connection.credentials.apply(self._session)
@@ -144,6 +221,25 @@ class TaxiiClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- the overall deadline --------------------------------------------------------
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (None: no deadline)."""
+        return None if self._deadline is None else self._deadline - self._clock()
+
+    def pause(self, seconds: float, doing: str) -> None:
+        """Sleep ``seconds``, or raise ServerError if that would pass the deadline."""
+        left = self.remaining()
+        if left is not None and seconds >= left:
+            raise self._past_deadline(doing)
+        self._sleep(seconds)
+
+    def _past_deadline(self, doing: str) -> ServerError:
+        limit = self.connection.retry.deadline_seconds
+        return ServerError(
+            f"{doing}: the overall deadline of {limit:g} s passed (raise it with --deadline)"
+        )
+
     # -- TAXII endpoints -------------------------------------------------------------
 
     def document(self, url: str) -> dict[str, Any]:
@@ -157,7 +253,11 @@ class TaxiiClient:
         return _mapping(self._request("GET", self.connection.collection_url).data, "collection")
 
     def add_objects(self, body: bytes) -> Response:
-        """POST one envelope; a 413 comes back as a Response so the caller can split."""
+        """POST one envelope; a 413 comes back as a Response so the caller can split.
+
+        Retrying a POST is safe: TAXII stores one copy per id and version, and the publisher
+        counts a second copy of the same content as already present.
+        """
         return self._request(
             "POST",
             self.connection.collection_url + "objects/",
@@ -190,44 +290,27 @@ class TaxiiClient:
         accept_statuses: tuple[int, ...] = (),
     ) -> Response:
         policy = self.connection.retry
-        headers = {"Content-Type": TAXII_MEDIA_TYPE} if body is not None else {}
         problem = ""
         retry_after: str | None = None
         for attempt in range(policy.attempts):
             if attempt:
-                self._sleep(policy.wait(attempt - 1, retry_after))
-            retry_after = None
-            try:
-                with warnings.catch_warnings():
-                    # --insecure already warned once; not once per request.
-                    warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
-                    reply = self._session.request(
-                        method,
-                        url,
-                        data=body,
-                        params=dict(params) if params else None,
-                        headers=headers,
-                        timeout=policy.timeout_seconds,
-                        # Per request: a session's own verify loses to REQUESTS_CA_BUNDLE /
-                        # CURL_CA_BUNDLE in requests, which would silently drop --ca-bundle.
-                        verify=self._session.verify,
+                wait = policy.wait(attempt - 1, retry_after)
+                if wait > policy.max_retry_after_seconds:
+                    raise ServerError(
+                        f"{method} {url}: {problem}; the server asks to retry after {wait:g} s, "
+                        f"longer than the {policy.max_retry_after_seconds:g} s waited at most"
                     )
-            except requests.exceptions.SSLError as error:
-                raise ServerError(
-                    f"{method} {url}: TLS verification failed ({_reason(error)}); "
-                    "pass --ca-bundle for a private CA"
-                ) from None
-            except (requests.ConnectionError, requests.Timeout) as error:
-                problem = f"cannot connect ({_reason(error)})"
-                continue
-            except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
-                # Not retried (unusable host name, redirect loop, broken answer); the type alone
-                # is named because some of these messages quote request headers.
-                failure = type(error).__name__
-                raise ServerError(f"{method} {url}: request failed ({failure})") from None
-            if reply.status_code in _RETRY_STATUSES:
-                problem = f"HTTP {reply.status_code}{_server_says(reply)}"
-                retry_after = reply.headers.get("Retry-After")
+                left = self.remaining()
+                if left is not None and wait >= left:
+                    raise ServerError(
+                        f"{method} {url}: {problem}; the next attempt (in {wait:g} s) would "
+                        f"pass the overall deadline of {policy.deadline_seconds:g} s"
+                    )
+                self._sleep(wait)
+            try:
+                reply = self._exchange(method, url, body, params)
+            except _Retry as retry:
+                problem, retry_after = retry.problem, retry.retry_after
                 continue
             return self._answer(method, url, reply, accept_statuses)
         raise ServerError(
@@ -235,32 +318,162 @@ class TaxiiClient:
             f"{'s' if policy.attempts != 1 else ''}"
         )
 
-    def _answer(
-        self, method: str, url: str, reply: requests.Response, accept: tuple[int, ...]
-    ) -> Response:
-        if reply.status_code in (401, 403):
+    def _exchange(
+        self, method: str, url: str, body: bytes | None, params: Mapping[str, str] | None
+    ) -> _Reply:
+        """One request and its whole answer, following same-origin redirects only."""
+        headers = {"Content-Type": TAXII_MEDIA_TYPE} if body is not None else {}
+        query = dict(params) if params else None
+        for _ in range(_MAX_REDIRECTS + 1):
+            reply = self._send_once(method, url, body, query, headers)
+            location = reply.headers.get("Location")
+            if reply.status not in _REDIRECT_STATUSES or not location:
+                return reply
+            target = urljoin(url, location)
+            if _origin(target) != _origin(url):
+                raise ServerError(
+                    f"{method} {url}: HTTP {reply.status} redirects to another host "
+                    f"({printable(redact(_origin_text(target)))}); not followed, so the "
+                    "credentials are never sent there (use that URL as --url if you trust it)"
+                )
+            url, query = target, None  # the Location carries its own query
+        raise ServerError(f"{method} {url}: more than {_MAX_REDIRECTS} redirects")
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+    ) -> _Reply:
+        policy = self.connection.retry
+        left = self.remaining()
+        if left is not None and left <= 0:
+            raise self._past_deadline(f"{method} {url}")
+        read = policy.timeout_seconds if left is None else min(policy.timeout_seconds, left)
+        connect = policy.connect_seconds if left is None else min(policy.connect_seconds, left)
+        try:
+            with warnings.catch_warnings():
+                # --insecure already warned once; not once per request.
+                warnings.simplefilter("ignore", urllib3.exceptions.InsecureRequestWarning)
+                reply = self._session.request(
+                    method,
+                    url,
+                    data=body,
+                    params=params,
+                    headers=dict(headers),
+                    timeout=(connect, read),
+                    allow_redirects=False,
+                    stream=True,
+                    # Per request: a session's own verify loses to REQUESTS_CA_BUNDLE /
+                    # CURL_CA_BUNDLE in requests, which would silently drop --ca-bundle.
+                    verify=self._session.verify,
+                )
+        except requests.exceptions.SSLError as error:
+            raise ServerError(
+                f"{method} {url}: TLS verification failed ({_reason(error)}); "
+                "pass --ca-bundle for a private CA"
+            ) from None
+        except requests.exceptions.ConnectTimeout:
+            raise _Retry(f"cannot connect (no answer within {connect:g} s)") from None
+        except requests.exceptions.ReadTimeout:
+            raise _Retry(f"no answer within {read:g} s") from None
+        except requests.ConnectionError as error:
+            raise _Retry(f"cannot connect ({_reason(error)})") from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+            # Not retried (unusable host name, broken answer); the type alone is named
+            # because some of these messages quote request headers.
+            raise ServerError(f"{method} {url}: request failed ({type(error).__name__})") from None
+        with reply:
+            limit = _MAX_ERROR_BYTES if reply.status_code >= 300 else _MAX_RESPONSE_BYTES
+            content = self._read_body(method, url, reply, limit)
+        answer = _Reply(reply.status_code, reply.headers, content)
+        if answer.status in _RETRY_STATUSES:
+            raise _Retry(
+                f"HTTP {answer.status}{self._server_says(answer)}",
+                answer.headers.get("Retry-After"),
+            )
+        return answer
+
+    def _read_body(self, method: str, url: str, reply: requests.Response, limit: int) -> bytes:
+        """The answer's body, read in pieces so the deadline and the size limit hold even
+        against a server that sends a byte at a time or never stops."""
+        pieces: list[bytes] = []
+        size = 0
+        try:
+            while True:
+                piece = reply.raw.read1(_READ_PIECE, decode_content=True)
+                if not piece:
+                    break
+                size += len(piece)
+                if size > limit:
+                    if reply.status_code >= 300:
+                        break  # an error text: its beginning is enough
+                    raise ServerError(
+                        f"{method} {url}: the answer exceeds {limit} bytes; not read further"
+                    )
+                pieces.append(piece)
+                left = self.remaining()
+                if left is not None and left <= 0:
+                    raise self._past_deadline(f"{method} {url}: reading the answer")
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as error:
+            if isinstance(error, urllib3.exceptions.ReadTimeoutError):
+                raise _Retry("the answer stopped arriving (read timeout)") from None
+            raise _Retry(f"connection lost mid-answer ({type(error).__name__})") from None
+        return b"".join(pieces)
+
+    def _answer(self, method: str, url: str, reply: _Reply, accept: tuple[int, ...]) -> Response:
+        if reply.status in (401, 403):
             anonymous = self.connection.credentials == Credentials()
             who = "request without credentials" if anonymous else "credentials"
             raise AuthError(
-                f"{method} {url}: HTTP {reply.status_code}: the server refused the {who}"
-                f"{_server_says(reply)}; check --user/--password or --token"
+                f"{method} {url}: HTTP {reply.status}: the server refused the {who}"
+                f"{self._server_says(reply)}; check --user/--password or --token"
             )
-        if reply.status_code in accept:
-            return Response(reply.status_code, reply.headers, None)
-        if reply.status_code == 404:
+        if reply.status in accept:
+            return Response(reply.status, reply.headers, None)
+        if reply.status == 404:
             raise ServerError(
-                f"{method} {url}: HTTP 404: no such API root or collection{_server_says(reply)}"
+                f"{method} {url}: HTTP 404: no such API root or collection"
+                f"{self._server_says(reply)}"
             )
-        if not 200 <= reply.status_code < 300:
-            raise ServerError(f"{method} {url}: HTTP {reply.status_code}{_server_says(reply)}")
-        content = reply.content
-        if len(content) > _MAX_RESPONSE_BYTES:
-            raise ServerError(f"{method} {url}: answer of {len(content)} bytes is too large")
+        if not 200 <= reply.status < 300:
+            raise ServerError(f"{method} {url}: HTTP {reply.status}{self._server_says(reply)}")
         try:
-            data = parse_json(content, source=f"{method} {url}") if content else {}
+            data = parse_json(reply.content, source=f"{method} {url}") if reply.content else {}
         except StixMtacError as error:
             raise ServerError(f"answer is not TAXII JSON: {error.message}") from None
-        return Response(reply.status_code, reply.headers, data)
+        return Response(reply.status, reply.headers, data)
+
+    def _server_says(self, reply: _Reply) -> str:
+        """The server's TAXII error title/description, if it sent one: one short line, with
+        secrets redacted (a careless server may quote the Authorization header back) and
+        control characters escaped."""
+        try:
+            data = parse_json(reply.content, source="error answer") if reply.content else None
+        except StixMtacError:
+            return ""
+        if not isinstance(data, dict):
+            return ""
+        text = " ".join(str(data[key]) for key in ("title", "description") if data.get(key))
+        text = printable(redact(" ".join(text.split())))[:200]
+        return f" ({text})" if text else ""
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port or default
+
+
+def _origin_text(url: str) -> str:
+    scheme, host, port = _origin(url)
+    return f"{scheme}://{host}:{port}"
 
 
 def _mapping(data: Any, what: str) -> dict[str, Any]:
@@ -276,17 +489,5 @@ def _reason(error: Exception) -> str:
         reason = reason.args[0]
     inner = getattr(reason, "reason", None)
     text = str(inner if inner is not None else reason)
-    return text.splitlines()[0][:200] if text else type(error).__name__
-
-
-def _server_says(reply: requests.Response) -> str:
-    """The server's TAXII error title/description, if it sent one, kept to one short line."""
-    try:
-        data = reply.json()
-    except ValueError:
-        return ""
-    if not isinstance(data, dict):
-        return ""
-    text = " ".join(str(data[key]) for key in ("title", "description") if data.get(key))
-    text = " ".join(text.split())[:200]
-    return f" ({text})" if text else ""
+    text = text.splitlines()[0][:200] if text else type(error).__name__
+    return printable(redact(text))

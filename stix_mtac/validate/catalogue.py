@@ -19,15 +19,18 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
+from stix_mtac import __version__
 from stix_mtac.validate import conformance_codes as codes
 from stix_mtac.validate.findings import Finding, Severity
 from stix_mtac.validate.registry import Alias, registered_checks
 
 Origin = Literal["stix-mtac", "stix2-validator", "guard"]
 
-# Where each rule is documented: the README's validate section, one anchor per code.
-# The project has no public home yet: this is the host the README's pre-commit example names.
-README_URL = "https://example.org/your-mirror/stix-mtac/blob/main/README.md"
+# Where each rule is documented: the README's validate section at this release's tag (releases
+# are tagged vX.Y.Z), one anchor per code. REPOSITORY_URL is pyproject.toml's project URL
+# "Repository" (a test keeps the two equal).
+REPOSITORY_URL = "https://github.com/stix-mtac/stix-mtac"
+README_URL = f"{REPOSITORY_URL}/blob/v{__version__}/README.md"
 
 # Pseudo-rules of the front end and guards (not checks of the bundle's content).
 UNREADABLE = ("SX000", "unreadable-input")

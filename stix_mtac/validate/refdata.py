@@ -1,4 +1,6 @@
-"""The reference data our checks compare against, read once from ``stix_mtac/data/validate``.
+"""The reference data our checks compare against, read once from ``stix_mtac/data/validate``
+(and the official TLP marking definitions from ``stix_mtac/data/markings``, which the builders
+ship as well: one copy).
 
 Object types with their specified properties, and the official TLP marking definitions, are
 data files so a reviewer can check them against the specification without reading code.
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from stix_mtac.stixdata import TLP_2_0_EXTENSION, tlp_markings
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -38,14 +42,13 @@ def stix_types() -> Mapping[str, TypeInfo]:
 @cache
 def official_tlp() -> Mapping[str, Mapping[str, Any]]:
     """Official TLP 1.0 and TLP 2.0 marking definitions by id, with their exact content."""
-    return {definition["id"]: definition for definition in _load("tlp.json")["definitions"]}
+    return {definition["id"]: definition for definition in tlp_markings()}
 
 
 @cache
 def tlp2_extension_id() -> str:
     """The OASIS TLP 2.0 extension definition id."""
-    value: str = _load("tlp.json")["tlp_2_0_extension"]
-    return value
+    return TLP_2_0_EXTENSION
 
 
 @cache

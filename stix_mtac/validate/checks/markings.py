@@ -33,7 +33,7 @@ def altered_tlp_marking(obj: Mapping[str, Any], path: str, ctx: BundleContext) -
     """A marking definition with an official TLP id has exactly the official content.
 
     TIPs recognise TLP by the marking definition's id; an official TLP 1.0 or TLP 2.0 id
-    with altered content says two things at once (data/validate/tlp.json holds the official
+    with altered content says two things at once (data/markings/ holds the official
     definitions).
     """
     stix_id = obj.get("id")

@@ -19,13 +19,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from stix_mtac import __version__
-from stix_mtac.validate.catalogue import UNREADABLE, Rule, rules
+from stix_mtac.validate.catalogue import REPOSITORY_URL, UNREADABLE, Rule, rules
 from stix_mtac.validate.findings import Finding, Severity
 from stix_mtac.validate.render.view import RenderOptions, artifact_uri, shown_findings
 from stix_mtac.validate.sources import FileReport
 from stix_mtac.validate.summary import RunSummary
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# the OASIS Standard with its approved errata (suppression status, not state)
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 ROOT_BASE = "SRCROOT"
 FINGERPRINT = "stixMtacFinding/v1"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -89,7 +92,10 @@ def _result(finding: Finding, uri: str, relative: bool, index: dict[str, int]) -
     if finding.object_id is not None:
         result["properties"] = {"objectId": finding.object_id}
     if finding.suppression is not None:
-        result["suppressions"] = [{"kind": "external", "justification": finding.suppression}]
+        # accepted by the project's baseline file: a suppression kept outside the bundle
+        result["suppressions"] = [
+            {"kind": "external", "status": "accepted", "justification": finding.suppression}
+        ]
     return result
 
 
@@ -127,7 +133,7 @@ def render_sarif(reports: Sequence[FileReport], summary: RunSummary, options: Re
                     "driver": {
                         "name": "stix-mtac",
                         "version": __version__,
-                        "informationUri": "https://docs.oasis-open.org/cti/stix/v2.1/stix-v2.1.html",
+                        "informationUri": REPOSITORY_URL,
                         "rules": descriptors,
                     }
                 },
