@@ -409,3 +409,20 @@ def test_a_schema_version_1_file_says_what_changed(tmp_path: Path) -> None:
         "error: broken.yaml:2: malware: "
         "`malware` is not supported in schema_version 1; it is from 2"
     )
+
+
+def test_an_attack_pattern_with_a_description_is_refused_and_says_where_it_goes(
+    tmp_path: Path,
+) -> None:
+    """The technique object carries only the catalogue's text (TIPs merge it with theirs); the
+    report's words on it belong on the `uses` relationship."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    old = "    technique: T0143.002\n"
+    assert old in text
+    path = _write(tmp_path, text.replace(old, old + "    description: Fabricated personas.\n"))
+    line = _line_of(path, "description: Fabricated personas.")
+    assert _export_errors(path, tmp_path) == [
+        f"error: broken.yaml:{line}: attack_patterns[0].description: an attack pattern carries "
+        "only what its catalogue says; say how this report's actors use it in the description "
+        "of their `uses` relationship"
+    ]
