@@ -241,9 +241,11 @@ def main() -> None:
             "version": args.disarm_version,
             "source": f"github.com/DISARMFoundation/DISARMframeworks generated_files/DISARM_STIX at {disarm}",
             "licence": DISARM_LICENCE,
-            # DISARM's own bundle says "mitre-attack" for Navigator's sake; that collides with real
-            # ATT&CK ids, so the bundles cite DISARM as "DISARM" (as DISARM's tactics and matrix do).
-            "source_name": "DISARM",
+            # DISARM's own attack-patterns cite their ids under "mitre-attack" (for the Navigator),
+            # and TIPs key techniques on it (pycti takes the id of a "mitre-*" reference), so ours
+            # do the same to merge with the DISARM objects a TIP already holds. No DISARM id is an
+            # ATT&CK id (T0001-T0155 against T1001-, ICS T0800-); the kill chain stays "disarm".
+            "source_name": "mitre-attack",
             "kill_chain_name": "disarm",
             "tactics": tactics,
             "techniques": techniques,

@@ -78,7 +78,6 @@ def find_references(text: str) -> list[Finding]:
                 fields=(
                     ("catalogue", catalogue),
                     ("technique", technique),
-                    ("description", "TODO"),
                 ),
                 comment=note,
             )

@@ -137,13 +137,68 @@ def test_a_mistake_in_each_type_is_one_line_at_its_key(tmp_path: Path, stix_type
     assert words in line, line
 
 
-def test_every_supported_type_of_the_readme_table_is_covered() -> None:
+def _support_table() -> dict[str, str]:
+    """README's support table: type -> its mark (a check mark, or the dash of "not")."""
     table = README.split("### STIX 2.1 support", 1)[1].split("\nCommon properties:", 1)[0]
-    supported: set[str] = set()
+    rows: dict[str, str] = {}
     for row in table.splitlines():
         cells = [cell.strip() for cell in row.strip("|").split("|")]
-        if len(cells) >= 2 and cells[1] == "✓":
-            supported |= {name.strip() for name in cells[0].split(",")}
+        if len(cells) >= 2 and cells[1] in ("✓", "\N{EN DASH}"):
+            rows |= {name.strip(): cells[1] for name in cells[0].split(",")}
+    return rows
+
+
+def test_the_support_table_names_every_stix_2_1_object_type() -> None:
+    # STIX 2.1: 19 SDOs (section 4), 2 SROs (section 5), 18 SCOs (section 6), and the
+    # meta objects language-content, marking-definition and extension-definition (section 7)
+    sdos = {
+        "attack-pattern",
+        "campaign",
+        "course-of-action",
+        "grouping",
+        "identity",
+        "incident",
+        "indicator",
+        "infrastructure",
+        "intrusion-set",
+        "location",
+        "malware",
+        "malware-analysis",
+        "note",
+        "observed-data",
+        "opinion",
+        "report",
+        "threat-actor",
+        "tool",
+        "vulnerability",
+    }
+    scos = {
+        "artifact",
+        "autonomous-system",
+        "directory",
+        "domain-name",
+        "email-addr",
+        "email-message",
+        "file",
+        "ipv4-addr",
+        "ipv6-addr",
+        "mac-addr",
+        "mutex",
+        "network-traffic",
+        "process",
+        "software",
+        "url",
+        "user-account",
+        "windows-registry-key",
+        "x509-certificate",
+    }
+    meta = {"language-content", "marking-definition", "extension-definition"}
+    assert (len(sdos), len(scos)) == (19, 18)
+    assert set(_support_table()) == sdos | scos | meta | {"relationship", "sighting"}
+
+
+def test_every_supported_type_of_the_readme_table_is_covered() -> None:
+    supported = {name for name, mark in _support_table().items() if mark == "✓"}
     # built and refused in tests/test_builders.py; attack-pattern in tests/test_facts.py
     elsewhere = {"attack-pattern", "indicator", "malware", "tool", "vulnerability",
                  "sighting", "opinion", "relationship", "marking-definition"}  # fmt: skip
@@ -227,3 +282,43 @@ def test_campaign_identity_location_intrusion_set_report_and_ipv6(
     }
     v6 = objects[sco_id("ipv6-addr", {"value": "2001:db8::10"})]
     assert v6["value"] == "2001:db8::10"
+
+
+# every key the facts schema constrains by a pattern, given a value that breaks it
+PATTERN_CASES: dict[str, tuple[dict[str, Any], str]] = {
+    "lang": ({"report": {"lang": "english!"}}, "is not a language tag"),
+    "source_text": ({"report": {"source_text": "../etc/passwd"}}, "is not the name of a .txt"),
+    "country": (
+        {"locations": [{"key": "l", "name": "L", "country": "de", "facts": ["F1"]}]},
+        "is not a country code",
+    ),
+    "ref": (
+        {"groupings": [{"key": "g", "name": "G", "context": "suspicious-activity",
+                        "object_refs": ["Identity/Example-Cert"], "facts": ["F5"]}]},
+        "is not a reference to an object",
+    ),
+    "kill_chain": (
+        {"tools": [{"key": "t", "name": "T", "kill_chain_phases": [{"kill_chain": "Mitre ATT&CK",
+                    "phase": "execution"}], "facts": ["F5"], "description": "x"}]},
+        "is not a name of lower case letters, digits and '-'",
+    ),
+    "protocols": (
+        {"observables": [*OBSERVABLES[:1], {"key": "n", "type": "network-traffic", "dst":
+                         "ipv4-addr/c2-ip", "src_port": 1, "dst_port": 443,
+                         "protocols": ["TCP/IP"], "facts": ["F2"]}]},
+        "is not a name of lower case letters, digits and '-'",
+    ),
+    "url": (
+        {"report": {"external_references": [{"source_name": "x", "url": "ftp://x"}]}},
+        "is not an https URL",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(PATTERN_CASES))
+def test_shape_errors_use_the_formats_words_not_the_schemas(tmp_path: Path, case: str) -> None:
+    sections, words = PATTERN_CASES[case]
+    lines = errors(tmp_path, **sections)
+    assert any(words in line for line in lines), lines
+    for line in lines:  # no regular expression, no JSON Schema keyword
+        assert not re.search(r"\^|\$'|\$\"|does not match|anyOf|oneOf|is not valid under", line)

@@ -28,7 +28,7 @@ def test_build_validate_sign_verify_publish_through_the_library(tmp_path: Path) 
     assert pretty_bytes(bundle) == COMMITTED.read_bytes()
 
     report = validate_bundle(bundle, disabled=["103", "302"], strict=True)
-    assert report.is_valid and report.findings == () and report.object_count == 74
+    assert report.is_valid and report.findings == () and report.object_count == 68
 
     keys = generate_keypair(tmp_path / "private", "connector", public_dir=tmp_path / "out" / "keys")
     signed = sign_bundle(bundle, tmp_path / "out" / "report.json", key=keys.private_key)
@@ -49,7 +49,7 @@ def test_build_validate_sign_verify_publish_through_the_library(tmp_path: Path) 
         )
         stored = server.objects()
     assert (result.succeeded, result.already_present, result.failed, result.pending) == (
-        74,
+        68,
         0,
         [],
         0,

@@ -18,7 +18,7 @@ from misp_stix_converter import ExternalSTIX2toMISPParser
 from stix_mtac.build import build_builtin_bundle
 
 TLP_CLEAR = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
-REPORT_DAY_EPOCH = "1796083200"  # 2026-12-01T00:00:00Z, the report's modified time
+REPORT_DAY_EPOCH = "1796169600"  # 2026-12-02T00:00:00Z, the report's modified time
 # MISP names the STIX creator (created_by_ref) as producer: the stix-mtac project, which made
 # the STIX; MTAC is the report's author (README, "Authors and creator").
 PRODUCER_TAG = 'misp-galaxy:producer="stix-mtac"'
@@ -89,7 +89,7 @@ def test_the_report_becomes_the_event() -> None:
     assert event()["timestamp"] == REPORT_DAY_EPOCH
     # Today's behaviour: misp-stix sets no event date (MISP fills in the import day) and
     # marks the event published when modified is later than published (this revision of the
-    # STIX, 2026-12-01, is later than the report's publication, 2023-09-07).
+    # STIX, 2026-12-02, is later than the report's publication, 2023-09-07).
     assert "date" not in event()
     assert event()["published"] is True
     # The report's description arrives as an event report.

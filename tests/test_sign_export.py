@@ -68,12 +68,12 @@ def test_unsigned_export_warns_when_it_outdates_the_signature_beside_the_bundle(
     facts = builtin_facts_path(BUILTIN_REPORT)
     edited = tmp_path / facts.name
     text = facts.read_text(encoding="utf-8")
-    assert "semiannual series" in text
+    assert "one of its semiannual" in text
     # a content change needs a newer modified (STIX versioning; export refuses otherwise)
     text = text.replace(
-        'modified: "2026-12-01T00:00:00.000Z"', 'modified: "2026-12-02T00:00:00.000Z"'
+        'modified: "2026-12-02T00:00:00.000Z"', 'modified: "2026-12-03T00:00:00.000Z"'
     )
-    edited.write_text(text.replace("semiannual series", "half-yearly series"), "utf-8")
+    edited.write_text(text.replace("one of its semiannual", "one of its half-yearly"), "utf-8")
     source = facts.with_name(f"{BUILTIN_REPORT}.source.txt")
     shutil.copyfile(source, tmp_path / source.name)
     changed = runner.invoke(

@@ -263,6 +263,17 @@ def test_the_readme_pre_commit_example_as_written(tmp_path: Path) -> None:
     output = first.stdout + first.stderr
     assert first.returncode == 0, output
     assert re.search(r"validate STIX 2\.1 bundles \(stix-mtac\)\.+Passed", output), output
+    # the hook ran the stix-mtac pre-commit installed from the tagged clone, not this tree's
+    (hook_python,) = Path(env["PRE_COMMIT_HOME"]).glob("repo*/py_env-*/bin/python")
+    where = subprocess.run(
+        [str(hook_python), "-c", "import stix_mtac; print(stix_mtac.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=True,
+    ).stdout.strip()
+    assert Path(where).is_relative_to(hook_python.parent.parent), where
 
     # a defect in a nested folder is found: files: does not skip subfolders
     broken = project / "feeds" / "partner" / "2024" / "broken.json"
@@ -320,6 +331,7 @@ def test_the_readme_github_actions_steps_as_written(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     log = json.loads((passing / written.group(1)).read_text(encoding="utf-8"))
     jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+    assert log["runs"][0]["tool"]["driver"]["informationUri"] == REPOSITORY_URL
     assert not [r for r in log["runs"][0]["results"] if r["level"] == "error"]
 
     failing = tmp_path / "failing"

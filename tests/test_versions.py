@@ -42,7 +42,7 @@ def _previous_in(out: Path) -> Path:
     return out / COMMITTED.name
 
 
-CHANGE = ("Chinese state media outlet. MTAC", "Chinese state media outlet; MTAC")
+CHANGE = ("Chinese state media outfit that,", "Chinese state media outfit which,")
 
 
 def test_a_content_change_without_a_newer_modified_is_refused(tmp_path: Path) -> None:
@@ -52,7 +52,7 @@ def test_a_content_change_without_a_newer_modified_is_refused(tmp_path: Path) ->
     assert code == 3
     assert output == (
         f"error: {BUILTIN_REPORT}.yaml: {CRI}: description changed but modified stays "
-        "2026-12-01T00:00:00.000Z; set `modified:` later than that (report.modified, or the "
+        "2026-12-02T00:00:00.000Z; set `modified:` later than that (report.modified, or the "
         "object's own `modified:`)\n"
     )
     assert previous.read_bytes() == COMMITTED.read_bytes(), "nothing written"
@@ -63,7 +63,7 @@ def test_a_newer_modified_on_the_object_lets_the_change_through(tmp_path: Path) 
     _previous_in(out)
     bump = (
         "  - key: china-radio-international\n",
-        '  - key: china-radio-international\n    modified: "2026-12-02T00:00:00.000Z"\n',
+        '  - key: china-radio-international\n    modified: "2026-12-03T00:00:00.000Z"\n',
     )
     code, output = _export(_edited(tmp_path, CHANGE, bump), out)
     assert code == 0, output

@@ -34,8 +34,9 @@ def fact_table_markdown(result: BuildResult) -> str:
     for fact_id, fact in result.facts.facts.items():
         objects = [by_id[object_id] for object_id in result.objects_by_fact[fact_id]]
         named = sorted({f"{obj['type']} *{obj['name']}*" for obj in objects if "name" in obj})
-        relationships = sum(1 for obj in objects if obj["type"] == "relationship")
-        if relationships:
-            named.append(f"{relationships} relationship{'s' if relationships != 1 else ''}")
+        for kind in ("note", "relationship"):  # objects without a name, counted
+            count = sum(1 for obj in objects if obj["type"] == kind)
+            if count:
+                named.append(f"{count} {kind}{'s' if count != 1 else ''}")
         rows.append(f"| {fact_id} | {fact.claim} | {fact.confidence} | {'; '.join(named)} |")
     return "\n".join(rows) + "\n"

@@ -1,9 +1,13 @@
 """attack-pattern: techniques cited from a shipped catalogue (ATT&CK, DISARM, CAPEC, ATLAS).
 
-Name, kill-chain phases and the catalogue's external reference come from the catalogue table,
-as the catalogue's own objects carry them, so TIPs can merge ours with theirs. We describe how
-this report's actors use the technique; we never reuse the catalogue's STIX id (that would
-claim its object).
+The object says only what the catalogue says: its name, kill-chain phases and the external
+reference as the catalogue's own STIX objects carry them (ATT&CK and DISARM: ``mitre-attack``),
+so a TIP merges it with the catalogue object it already holds (OpenCTI keys techniques on that
+id) instead of creating a second technique, and no report's prose overwrites the catalogue's
+text there. How this report's actors use the technique goes on their ``uses`` relationship, with
+the confidence of the sentences that say so; the object itself claims nothing about the report,
+so it has no confidence of its own (and is the same object in every report that cites it). We
+never reuse the catalogue's STIX id (that would claim its object).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ def build_attack_pattern(entity: Entity, context: BuildContext) -> StixObject:
     entry = catalogues.catalogue(name)
     technique = entry.techniques[technique_id]
     common = context.entity_common(entity)
+    del common["confidence"]  # the report's confidence is on the `uses` relationships
     references = [
         technique_reference(name, technique_id),
         *common.pop("external_references", []),
@@ -39,7 +44,6 @@ def build_attack_pattern(entity: Entity, context: BuildContext) -> StixObject:
         ]
     return stix2.v21.AttackPattern(
         name=technique.name,
-        description=context.describe(entity),
         external_references=references,
         allow_custom=False,
         **pick(entity, ("aliases",)),

@@ -123,15 +123,16 @@ class _Checker:
             if raw["id"] in self.facts:
                 self.problems.add((*path, "id"), f"fact id {raw['id']!r} is used twice")
                 continue
-            confidence = 0
-            if "wording" in raw:
-                if raw["wording"] not in wordings:
-                    self.problems.add(
-                        (*path, "wording"),
-                        f"{raw['wording']!r} is not on the confidence scale "
-                        f"(one of: {', '.join(sorted(wordings))})",
-                    )
-                confidence = wordings.get(raw["wording"], 0)
+            if "wording" in raw and raw["wording"] not in wordings:
+                self.problems.add(
+                    (*path, "wording"),
+                    f"{raw['wording']!r} is not on the confidence scale "
+                    f"(one of: {', '.join(sorted(wordings))})",
+                )
+            # An outside fact's wording defaults to a plain statement; its grade (the
+            # reliability of its source) is a ceiling on it (data/confidence.yaml).
+            confidence = wordings.get(raw.get("wording", "stated"), 0)
+            if "source" not in raw:
                 self._check_quote(path, raw["quote"])
             else:
                 if raw["source"] not in source_keys:
@@ -142,7 +143,7 @@ class _Checker:
                     self.problems.add(
                         (*path, "grade"), f"{raw['grade']!r} is not a grade ({', '.join(grades)})"
                     )
-                confidence = grades.get(raw["grade"], 0)
+                confidence = min(confidence, grades.get(raw["grade"], 0))
             self.facts[raw["id"]] = Fact(
                 id=raw["id"],
                 claim=raw["claim"],
@@ -352,6 +353,12 @@ class _Checker:
 
     def _check_attack_patterns(self) -> None:
         for path, raw in self.entries("attack_patterns"):
+            if "description" in raw:
+                self.problems.add(
+                    (*path, "description"),
+                    "an attack pattern carries only what its catalogue says; say how this "
+                    "report's actors use it in the description of their `uses` relationship",
+                )
             name = raw["catalogue"]
             if name not in catalogues.catalogue_names():
                 known = ", ".join(catalogues.catalogue_names())

@@ -108,6 +108,20 @@ def _explain(error: Any, path: KeyPath, data: Any) -> Iterator[tuple[KeyPath, st
         yield path, f"{value!r} is not an https URL"
     elif name == "Pattern" and last == "cve":
         yield path, f"{value!r} is not a CVE id (CVE-YYYY-NNNN)"
+    elif name == "Pattern" and last == "lang":
+        yield path, f"{value!r} is not a language tag (RFC 5646, such as en or en-GB)"
+    elif name == "Pattern" and last == "country":
+        yield path, f"{value!r} is not a country code (ISO 3166-1 alpha-2: two capital letters)"
+    elif name == "Pattern" and last == "source_text":
+        yield path, f"{value!r} is not the name of a .txt file beside the facts file"
+    elif name == "Pattern" and last == "technique":
+        yield path, f"{value!r} is not a technique id (such as T1566.001, CAPEC-98, AML.T0051)"
+    elif name == "Pattern" and isinstance(value, str) and _wants_ref(error):
+        yield path, f"{value!r} is not a reference to an object (`type/key`, in lower case)"
+    elif name == "Pattern" and _pattern_of(error) == "^[a-z0-9-]+$":
+        yield path, f"{value!r} is not a name of lower case letters, digits and '-'"
+    elif name == "Pattern":  # never the regular expression itself: say where the form is told
+        yield path, f"{value!r} does not have the form this key takes (see {_anchor(path)})"
     elif name == "Type":
         expected = " or ".join(str(t) for t in error.kind.types)
         yield path, f"expected {expected}, got {kind(value)}"

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from stix_mtac import __version__
-from stix_mtac.validate.catalogue import UNREADABLE, Rule, rules
+from stix_mtac.validate.catalogue import REPOSITORY_URL, UNREADABLE, Rule, rules
 from stix_mtac.validate.findings import Finding, Severity
 from stix_mtac.validate.render.view import RenderOptions, artifact_uri, shown_findings
 from stix_mtac.validate.sources import FileReport
@@ -133,7 +133,7 @@ def render_sarif(reports: Sequence[FileReport], summary: RunSummary, options: Re
                     "driver": {
                         "name": "stix-mtac",
                         "version": __version__,
-                        "informationUri": "https://docs.oasis-open.org/cti/stix/v2.1/stix-v2.1.html",
+                        "informationUri": REPOSITORY_URL,
                         "rules": descriptors,
                     }
                 },
