@@ -21,8 +21,10 @@ several files of one directory as one transaction (a bundle, its signature and t
 
 Recovery: the next transaction in that directory (under the same lock) first finishes a
 journal it finds (renames the staged files that are still there), then removes any staged
-file no journal names. So a run killed before the commit point changed nothing; one killed
-after it is completed by the next ``sign`` or ``export``. Temporary files are removed on
+file no journal names; ``verify`` finishes a journal it finds the same way
+(``finish_interrupted``) before it reads. So a run killed before the commit point changed
+nothing; one killed after it is completed by the next ``sign``, ``export`` or ``verify``, and
+a bundle is never read beside the signature of another version. Temporary files are removed on
 every exit path Python sees (errors, Ctrl-C, SIGTERM).
 """
 
@@ -166,7 +168,7 @@ def holds(path: Path, data: bytes) -> bool:
         return False
 
 
-def _refuse_unsafe_target(path: Path) -> None:
+def refuse_unsafe_target(path: Path) -> None:
     """An output path must be absent or a regular file; never a link, device or directory."""
     try:
         info = path.lstat()
@@ -263,6 +265,23 @@ def recover(directory: Path) -> None:
             stray.unlink()
 
 
+def finish_interrupted(directory: Path) -> bool:
+    """Complete a transaction in ``directory`` that a killed run committed but did not finish
+    (its journal is still there). Returns whether there was one; OutputError if it cannot be
+    completed (a directory this user may not write)."""
+    journal = directory / JOURNAL_NAME
+    if not os.path.lexists(journal):
+        return False
+    with _directory_lock(directory):
+        recover(directory)
+    if os.path.lexists(journal):
+        raise OutputError(
+            f"{journal}: an interrupted write (export or sign) left this journal and it cannot "
+            "be completed here; run stix-mtac sign or export in that directory with write access"
+        )
+    return True
+
+
 def replace_together(files: Mapping[Path, bytes], modes: Mapping[Path, int] | None = None) -> None:
     """Replace every file in ``files`` (all in one directory) or none of them.
 
@@ -276,7 +295,7 @@ def replace_together(files: Mapping[Path, bytes], modes: Mapping[Path, int] | No
         raise ValueError("replace_together: all files must be in one directory")
     (directory,) = directories
     for path in files:
-        _refuse_unsafe_target(path)
+        refuse_unsafe_target(path)
     _make_directory(directory)
     with _directory_lock(directory):
         recover(directory)
@@ -292,7 +311,9 @@ def replace_together(files: Mapping[Path, bytes], modes: Mapping[Path, int] | No
                 journal_temp = _stage(
                     directory, JOURNAL_NAME, json.dumps(record).encode("utf-8"), 0o600
                 )
+                staged[journal] = journal_temp  # discarded with the rest if the rename fails
                 os.replace(journal_temp, journal)
+                del staged[journal]
                 _fsync_directory(directory)
             committed = True
             for path, temp in staged.items():

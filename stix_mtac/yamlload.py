@@ -35,6 +35,11 @@ ALLOWED_TAGS = frozenset(
 )
 
 
+# A facts file nests a few levels (section, entry, list, mapping); anything far deeper is not
+# a facts file, and the schema validator has its own, lower recursion limit.
+MAX_DEPTH = 64
+
+
 def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix(_YAML) if tag.startswith(_YAML) else tag
 
@@ -111,6 +116,14 @@ def load_located_yaml(text: str) -> LocatedYaml:
     return LocatedYaml(data, lines)
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _one_line(text: str | None) -> str:
     return " ".join((text or "unreadable YAML").split())
 
@@ -135,11 +148,29 @@ def _index_lines(
                 "in facts files",
             )
         seen_nodes.add(id(node))
+    if len(path) > MAX_DEPTH:
+        raise YamlProblem(
+            node.start_mark.line + 1,
+            f"nested more than {MAX_DEPTH} levels deep; a facts file needs a handful",
+        )
+    if isinstance(node, yaml.ScalarNode) and not _encodable(node.value):
+        # "\ud800" in a double-quoted YAML string is a lone surrogate: no UTF-8, no JSON
+        raise YamlProblem(
+            node.start_mark.line + 1,
+            f"{format_path(path) or 'document'}: a lone surrogate escape (\\ud800-\\udfff) "
+            "is not a character; write the character itself",
+        )
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = str(key_node.value)
+            if not _encodable(key):
+                raise YamlProblem(
+                    key_node.start_mark.line + 1,
+                    f"{format_path(path) or 'document'}: a key holds a lone surrogate escape "
+                    "(\\ud800-\\udfff), which is not a character",
+                )
             key_line = key_node.start_mark.line + 1
             if key in seen:
                 raise YamlProblem(

@@ -24,7 +24,7 @@ def _run_into_full_disk(
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
-            timeout=60,
+            timeout=300,  # a hang guard, with headroom for a loaded machine
             env={**os.environ, **(env or {})},
         )
 

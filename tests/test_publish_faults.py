@@ -401,9 +401,9 @@ def test_a_rerun_after_a_partial_failure_completes_the_rest(
     rules = [Rule("POST", POSTS, "status", status=503, after=1)]
     with taxii_server(tmp_path) as server:
         with fault_proxy(server.base, rules) as proxy:
-            first = publish(path, proxy.api_root(), "--max-objects", "5", "--retries", "2")
+            first = publish(path, proxy.api_root(), "--envelope-objects", "5", "--retries", "2")
         after_first = stored_keys(server)
-        second = publish(path, server.api_root, "--max-objects", "5", "--verify-readback")
+        second = publish(path, server.api_root, "--envelope-objects", "5", "--verify-readback")
         after_second = stored_keys(server)
     error = assert_clean(first, 7)
     assert "HTTP 503 (fault) after 2 attempts" in error
@@ -551,7 +551,7 @@ def test_progress_goes_to_a_terminal_and_nowhere_else(tmp_path: Path, bundle_fil
     with taxii_server(tmp_path) as server:
         args = [
             "publish", str(path), "--url", server.api_root, "--collection", COLLECTION,
-            "--allow-unsigned", *login(), "--max-objects", "5", "--verify-readback",
+            "--allow-unsigned", *login(), "--envelope-objects", "5", "--verify-readback",
         ]  # fmt: skip
         piped = run(*args)
         leader, follower = pty.openpty()

@@ -35,7 +35,8 @@ READ_ONLY_COLLECTION = "91a7b528-80eb-42ed-a74d-c6fbd5a26116"
 TAXII_ACCEPT = "application/taxii+json;version=2.1"
 WHEN = "2023-09-07T00:00:00.000Z"
 NAMESPACE = uuid.UUID("6f1d2a3c-8b1e-4c55-9d0e-7a9f00c0ffee")
-READY_TIMEOUT = 20.0
+# A guard against a server that never comes up, with headroom for a fully loaded machine.
+READY_TIMEOUT = 180.0
 
 # Builds the real medallion Flask app exactly as medallion's own run script does, but lets
 # werkzeug pick the port so the parent learns it from stdout. The port is known only once the
@@ -209,12 +210,12 @@ def _wait_ready(server: TaxiiServer) -> None:
                 f"{server.base}/taxii2/",
                 auth=(USER, PASSWORD),
                 headers={"Accept": TAXII_ACCEPT},
-                timeout=2,
+                timeout=30,
                 verify=server.verify,
             )
             if reply.status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         assert time.monotonic() < deadline, "medallion not ready in time"
         time.sleep(0.05)

@@ -51,7 +51,7 @@ def run_python(cwd: Path) -> subprocess.CompletedProcess[str]:
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,  # a hang guard, with headroom for a loaded machine
     )
 
 
@@ -62,7 +62,7 @@ def run_openssl(cwd: Path) -> subprocess.CompletedProcess[str]:
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,  # a hang guard, with headroom for a loaded machine
         # the recipe calls python3: make it the one with rfc8785 installed
         env={"PATH": f"{python_dir}:/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C.UTF-8"},
     )

@@ -19,7 +19,7 @@ from stix_mtac.build.facts import ReportFacts, load_facts
 from stix_mtac.build.versions import version_problems
 from stix_mtac.canonical import pretty_bytes
 from stix_mtac.errors import FactsError, InputError, InvalidBundleError, KeyFileError
-from stix_mtac.fileio import holds, replace_together, write_atomic
+from stix_mtac.fileio import holds, refuse_unsafe_target, replace_together, write_atomic
 
 # A gate raises InvalidBundleError when the bundle must not be written.
 Gate = Callable[[dict[str, Any], str], None]
@@ -176,14 +176,12 @@ def export_results(
     """Export built reports; every check runs for every report before the first is written
     (validity, versions, and that no target is a link or a non-file), so a refusal leaves all
     of them as they were."""
-    from stix_mtac.fileio import _refuse_unsafe_target  # the writer's own check, run early
-
     for result in results:
         name = bundle_file_name(result)
         gate(result.bundle, name)
         target = out_dir / name if out_dir is not None else None
         if target is not None:
-            _refuse_unsafe_target(target)
+            refuse_unsafe_target(target)  # the writer's own check, run early
         check_versions(result, previous if previous is not None else target)
     exported = []
     for result in results:

@@ -18,8 +18,8 @@ import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from stix_mtac.canonical import canonical_bytes, pretty_bytes
-from stix_mtac.errors import InputError, KeyFileError, SignatureError, StixMtacError
-from stix_mtac.fileio import read_bounded, replace_together
+from stix_mtac.errors import InputError, KeyFileError, OutputError, SignatureError, StixMtacError
+from stix_mtac.fileio import finish_interrupted, read_bounded, replace_together
 from stix_mtac.jsonio import DEFAULT_LIMITS, parse_json
 from stix_mtac.signing import jws, manifest
 from stix_mtac.signing.keyring import Keyring, KeyStatus, load_keyring
@@ -241,6 +241,12 @@ def verify_with_keyring(
     bundle_path: Path, keyring: Keyring, *, tolerant: bool = False
 ) -> VerifiedBundle:
     """:func:`verify_bundle_file` with an already loaded keyring (one load for many files)."""
+    try:
+        # A run killed past its commit point left the new bundle beside the old signature
+        # (or the reverse); the journal it committed says how to finish, so finish first.
+        finish_interrupted(bundle_path.parent)
+    except OutputError as exc:
+        raise SignatureError(exc.message) from None
     raw, bundle = _read_bundle(bundle_path)
     token_path = signature_path(bundle_path)
     if not token_path.exists():
