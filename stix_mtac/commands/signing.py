@@ -30,7 +30,7 @@ from stix_mtac.signing.truststore import load_trusted_keyring
 
 
 def _plain_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """A key's base name may not lead the files out of --out (no '/', no '..')."""
+    """A key's base name may not lead the files out of -o/--output (no '/', no '..')."""
     if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}", value) or ".." in value:
         raise click.BadParameter(f"{value!r}: use letters, digits, '.', '_' and '-' only")
     return value
