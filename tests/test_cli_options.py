@@ -350,3 +350,29 @@ def test_an_encrypted_key_behaves_the_same_under_export_and_sign(tmp_path: Path)
     assert signed.exit_code == 0, signed.output
     wrong = invoke("sign", str(out / BUNDLE.name), "--key-passphrase", "nope", "--signing-key", key)
     assert wrong.exit_code == 6
+
+
+def test_structured_output_has_format_json_where_it_lists_data(tmp_path: Path) -> None:
+    with_format = {path for path, option in _options() if _long(option) == "--format"}
+    assert {"show", "diff", "validate", "facts", "graph", "reports", "trust list"} <= with_format
+    reports = json.loads(invoke("reports", "--format", "json").stdout)
+    text = invoke("reports").stdout.splitlines()
+    assert [f"{r['key']}  {r['published']}  {r['title']}" for r in reports] == text
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    assert json.loads(invoke("trust", "list", "--format", "json", env=env).stdout) == []
+    keyring = REPO / "bundles" / "keys" / "jwks.json"
+    assert invoke("trust", "import", "--yes", str(keyring), env=env).exit_code == 0
+    listed = json.loads(invoke("trust", "list", "--format", "json", env=env).stdout)
+    published = json.loads(keyring.read_text(encoding="utf-8"))["keys"]
+    assert [(k["kid"], k["status"]) for k in listed] == [
+        (k["kid"], k["status"]) for k in published
+    ]
+
+
+def test_validate_verbose_names_its_settings_file(tmp_path: Path) -> None:
+    settings = tmp_path / ".stix-mtac.toml"
+    settings.write_text("[validate]\nstrict = false\n", encoding="utf-8")
+    result = invoke("validate", "-v", "--config", str(settings), str(BUNDLE))
+    assert result.exit_code == 0, result.output
+    assert f"settings from {settings}" in result.stderr
+    assert "settings from" not in invoke("validate", "--config", str(settings), str(BUNDLE)).stderr

@@ -22,6 +22,7 @@ from stix_mtac.commands.options import (
     command,
     console,
     deprecated,
+    echo_json,
     format_option,
     is_stream,
     key_passphrase_option,
@@ -128,15 +129,27 @@ def export(
 
 
 @command()
-def reports() -> None:
+@format_option(
+    help_text='text: "KEY  PUBLISHED  TITLE" per report; json: [{"key", "published", "title"}].'
+)
+def reports(output_format: str) -> None:
     """List the built-in reports.
 
     \b
-    Example:
+    Examples:
       stix-mtac reports
+      stix-mtac reports --format json | jq -r '.[].key'
     """
-    for key, path in builtin_reports().items():
-        info = load_facts(path).report
+    found = [(key, load_facts(path).report) for key, path in builtin_reports().items()]
+    if output_format == "json":
+        echo_json(
+            [
+                {"key": key, "published": str(info.published), "title": info.title}
+                for key, info in found
+            ]
+        )
+        return
+    for key, info in found:
         click.echo(f"{key}  {info.published}  {info.title}")
 
 

@@ -373,9 +373,21 @@ class BundleInput(click.types.UnprocessedParamType):  # ParamType[Any] on every 
 
 def bundle_argument(name: str, *, nargs: int = 1, directories: bool = False) -> Callable[[F], F]:
     """An argument naming a bundle; ``-`` reads it from standard input."""
+    kinds = "|DIR|-" if directories else "|-"
     return click.argument(
-        name, nargs=nargs, required=True, type=BundleInput(directories=directories)
+        name,
+        nargs=nargs,
+        required=True,
+        type=BundleInput(directories=directories),
+        metavar=f"{name.upper()}{kinds}{'...' if nargs != 1 else ''}",
     )
+
+
+def echo_json(value: object) -> None:
+    """``--format json`` output: the project's one JSON layout (sorted keys, 2-space indent)."""
+    from stix_mtac.canonical import pretty_bytes
+
+    click.echo(pretty_bytes(value), nl=False)
 
 
 def read_stdin(max_bytes: int, stream: BinaryIO | None = None) -> bytes:

@@ -12,6 +12,7 @@ from stix_mtac.commands.options import (
     bundle_argument,
     command,
     console,
+    echo_json,
     format_option,
     input_name,
     is_stream,
@@ -30,10 +31,6 @@ from stix_mtac.view.summary import summarize, summary_text
 def _view(path: Path) -> BundleView:
     """The bundle at ``path`` (``-``: standard input) as the views see it."""
     return bundle_from_data(read_bundle_input(path), input_name(path))
-
-
-def _echo_json(value: object) -> None:
-    click.echo(pretty_bytes(value), nl=False)
 
 
 @command()
@@ -69,7 +66,7 @@ def show(bundle: Path, output_format: str) -> None:
     """
     summary = summarize(_view(bundle))
     if output_format == "json":
-        _echo_json(summary)
+        echo_json(summary)
     else:
         click.echo(summary_text(summary), nl=False)
 
@@ -174,7 +171,7 @@ def diff(old: Path, new: Path, output_format: str) -> None:
     one_stdin(old, new)
     result = diff_bundles(_view(old), _view(new))
     if output_format == "json":
-        _echo_json(diff_data(result))
+        echo_json(diff_data(result))
     else:
         click.echo(diff_text(result, input_name(old), input_name(new)), nl=False)
     if not result.identical:
@@ -220,7 +217,7 @@ def navigator(bundle: Path, output: Path) -> None:
             f"{input_name(bundle)}: no ATT&CK or DISARM technique to put in a layer"
         )
     if is_stream(output):
-        _echo_json([layer.data for layer in layers])
+        echo_json([layer.data for layer in layers])
         return
     stem = "stdin" if is_stream(bundle) else bundle.stem
     for layer in layers:

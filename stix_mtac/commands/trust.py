@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from stix_mtac.commands.options import console, group
+from stix_mtac.commands.options import console, echo_json, format_option, group
 from stix_mtac.signing.keyring import load_keyring
 from stix_mtac.signing.truststore import (
     apply_import,
@@ -84,18 +84,24 @@ def import_(keyring_file: Path, yes: bool) -> None:
 
 
 @trust.command("list")
-def list_() -> None:
+@format_option(help_text='text: "KID  STATUS" per key; json: [{"kid", "status"}].')
+def list_(output_format: str) -> None:
     """List the trusted keys: fingerprint (kid) and status.
 
     \b
-    Example:
+    Examples:
       stix-mtac trust list
+      stix-mtac trust list --format json | jq -r '.[] | select(.status == "active") | .kid'
     """
     store = trust_store_path()
+    keys = load_keyring(store).keys if store.exists() else ()
+    if output_format == "json":
+        echo_json([{"kid": key.kid, "status": key.status.value} for key in keys])
+        return
     if not store.exists():
         click.echo(f"no trust store yet ({store}); add keys with `stix-mtac trust import`")
         return
-    for key in load_keyring(store).keys:
+    for key in keys:
         click.echo(f"{key.kid}  {key.status.value}")
 
 

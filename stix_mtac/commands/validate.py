@@ -228,6 +228,8 @@ def validate(ctx: click.Context, /, paths: tuple[str, ...], **given: Any) -> Non
             config = find_config(Path.cwd())
     except ConfigError as error:
         raise click.UsageError(error.message) from None
+    if config.path is not None:
+        console(ctx).detail(f"settings from {config.path}")
     settings = _settings(ctx, given, config)
     output_format = _choice(str(settings["output_format"]), FORMATS, "format")
     engine = _choice(str(settings["engine"]), ("fast", "reference"), "engine")
