@@ -364,9 +364,7 @@ def test_structured_output_has_format_json_where_it_lists_data(tmp_path: Path) -
     assert invoke("trust", "import", "--yes", str(keyring), env=env).exit_code == 0
     listed = json.loads(invoke("trust", "list", "--format", "json", env=env).stdout)
     published = json.loads(keyring.read_text(encoding="utf-8"))["keys"]
-    assert [(k["kid"], k["status"]) for k in listed] == [
-        (k["kid"], k["status"]) for k in published
-    ]
+    assert [(k["kid"], k["status"]) for k in listed] == [(k["kid"], k["status"]) for k in published]
 
 
 def test_validate_verbose_names_its_settings_file(tmp_path: Path) -> None:
@@ -376,3 +374,21 @@ def test_validate_verbose_names_its_settings_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"settings from {settings}" in result.stderr
     assert "settings from" not in invoke("validate", "--config", str(settings), str(BUNDLE)).stderr
+
+
+def test_validate_and_verify_both_walk_directories_recursively(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(REPO / "bundles", root / "nested" / "bundles")
+    names = sorted(p.name for p in (REPO / "bundles").glob("*.json") if p.name != "manifest.json")
+    keyring = str(REPO / "bundles" / "keys" / "jwks.json")
+    verified = invoke("verify", "--keyring", keyring, str(root))
+    assert verified.exit_code == 0, verified.output
+    assert [line.split(" (key")[0] for line in verified.stdout.splitlines()] == [
+        f"verified: {root / 'nested' / 'bundles' / name}" for name in names
+    ]  # manifest.json and keys/jwks.json, which export writes beside them, are left out
+    validated = invoke("validate", "--format", "json", str(root))
+    checked = [Path(f["source"]).name for f in json.loads(validated.stdout)["files"]]
+    assert validated.exit_code == 0 and set(names) <= set(checked)
+    (root / "nested" / "bundles" / names[0]).unlink()  # its .jws stays behind, one level down
+    orphan = invoke("verify", "--keyring", keyring, str(root))
+    assert orphan.exit_code == 5 and "signature without its bundle" in orphan.stderr
