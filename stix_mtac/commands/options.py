@@ -198,7 +198,7 @@ class Command(click.Command):
             if any(_given(arg, self._names_of(new)) for arg in _before_double_dash(args)):
                 raise click.UsageError(f"{old} is the old name of {new}; give only {new}", ctx)
             if not quiet:  # said before parsing, so that it shows even when parsing fails
-                Console().warn(
+                Console(color=_color_given(args)).warn(
                     f"{old} is deprecated; use {new} (the old name goes away in the next release)"
                 )
         return super().parse_args(ctx, rewritten)
@@ -209,6 +209,17 @@ class Command(click.Command):
             if isinstance(param, click.Option) and name in param.opts:
                 return [*param.opts, *param.secondary_opts]
         return [name]
+
+
+def _color_given(args: Sequence[str]) -> str:
+    """The --color value on the command line (before parsing), else auto."""
+    words = list(_before_double_dash(args))
+    for index, word in enumerate(words):
+        name, equals, value = word.partition("=")
+        if name == "--color":
+            chosen = value if equals else (words[index + 1] if index + 1 < len(words) else "")
+            return chosen if chosen in COLOR_CHOICES else "auto"
+    return "auto"
 
 
 def _before_double_dash(args: Sequence[str]) -> Sequence[str]:
